@@ -1,0 +1,115 @@
+package store
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/coopledger/coopledger/ledger"
+	bolt "go.etcd.io/bbolt"
+)
+
+// AuditEvent is one write, recorded in the same transaction as the write
+// itself. Each event's Hash covers its content and the previous event's
+// hash, so editing or removing any stored event breaks the chain from there
+// on (`coopledger verify` walks it).
+type AuditEvent struct {
+	Seq     uint64          `json:"seq"`
+	At      time.Time       `json:"at"`
+	Actor   string          `json:"actor"`
+	Action  string          `json:"action"`
+	Subject string          `json:"subject"`
+	Data    json.RawMessage `json:"data,omitempty"`
+	Prev    string          `json:"prev"`
+	Hash    string          `json:"hash"`
+}
+
+// chainHash is the hash of an event with its Hash field empty.
+func chainHash(e AuditEvent) (string, error) {
+	e.Hash = ""
+	data, err := json.Marshal(e)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// audit appends an event for a write made by actor in this transaction.
+func (tx *Tx) audit(actor ledger.Member, action, subject string, data any) error {
+	b := tx.tx.Bucket(bucketAudit)
+	seq, err := b.NextSequence()
+	if err != nil {
+		return err
+	}
+	var raw json.RawMessage
+	if data != nil {
+		if raw, err = json.Marshal(data); err != nil {
+			return fmt.Errorf("audit %s: %w", action, err)
+		}
+	}
+	who := actor.ID
+	if who == "" {
+		who = "system"
+	}
+	meta := tx.tx.Bucket(bucketMeta)
+	e := AuditEvent{Seq: seq, At: tx.now.UTC().Truncate(time.Second), Actor: who, Action: action,
+		Subject: subject, Data: raw, Prev: string(meta.Get(keyAuditHead))}
+	if e.Hash, err = chainHash(e); err != nil {
+		return err
+	}
+	if err := put(b, u64(seq), e); err != nil {
+		return err
+	}
+	return meta.Put(keyAuditHead, []byte(e.Hash))
+}
+
+// AuditBreak describes where the audit chain stops holding.
+type AuditBreak struct {
+	Seq    uint64
+	Reason string
+}
+
+func (b *AuditBreak) Error() string {
+	return fmt.Sprintf("audit chain broken at event %d: %s", b.Seq, b.Reason)
+}
+
+// VerifyAudit walks the whole audit chain and returns the number of events,
+// or an *AuditBreak naming the first event that does not hold.
+func (db *DB) VerifyAudit() (int, error) {
+	n := 0
+	err := db.bolt.View(func(btx *bolt.Tx) error {
+		prev := ""
+		var want uint64 = 1
+		c := btx.Bucket(bucketAudit).Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			seq := fromU64(k)
+			var e AuditEvent
+			if err := json.Unmarshal(v, &e); err != nil {
+				return &AuditBreak{Seq: seq, Reason: "unreadable record"}
+			}
+			switch {
+			case seq != want:
+				return &AuditBreak{Seq: want, Reason: "event missing"}
+			case e.Seq != seq:
+				return &AuditBreak{Seq: seq, Reason: "sequence number altered"}
+			case e.Prev != prev:
+				return &AuditBreak{Seq: seq, Reason: "does not follow the previous event"}
+			}
+			h, err := chainHash(e)
+			if err != nil || h != e.Hash {
+				return &AuditBreak{Seq: seq, Reason: "content does not match its hash"}
+			}
+			prev = e.Hash
+			want++
+			n++
+		}
+		if head := string(btx.Bucket(bucketMeta).Get(keyAuditHead)); head != prev {
+			return &AuditBreak{Seq: want, Reason: "events after the last one were removed"}
+		}
+		return nil
+	})
+	return n, err
+}

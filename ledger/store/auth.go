@@ -1,0 +1,333 @@
+package store
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/coopledger/coopledger/ledger"
+	"golang.org/x/crypto/argon2"
+)
+
+// PasswordParams is the argon2id cost. The default is OWASP's recommended
+// minimum (19 MiB, 2 passes, 1 lane): about 30 ms on one core.
+type PasswordParams struct {
+	Memory  uint32 // KiB
+	Time    uint32
+	Threads uint8
+}
+
+// DefaultPasswordParams is used unless Options.Password says otherwise.
+var DefaultPasswordParams = PasswordParams{Memory: 19 * 1024, Time: 2, Threads: 1}
+
+// MinPasswordLen is the shortest password accepted.
+const MinPasswordLen = 10
+
+const maxPasswordLen = 256
+
+// hashPassword returns an argon2id hash in the PHC string format, which
+// carries its own parameters so they can be raised later.
+func hashPassword(p PasswordParams, password string) string {
+	salt := randomBytes(16)
+	key := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, 32)
+	enc := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.Memory, p.Time, p.Threads,
+		enc.EncodeToString(salt), enc.EncodeToString(key))
+}
+
+// checkPassword compares in constant time.
+func checkPassword(hash, password string) bool {
+	parts := strings.Split(hash, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false
+	}
+	var p PasswordParams
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.Memory, &p.Time, &p.Threads); err != nil {
+		return false
+	}
+	enc := base64.RawStdEncoding
+	salt, err1 := enc.DecodeString(parts[4])
+	want, err2 := enc.DecodeString(parts[5])
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	got := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Sprintf("crypto/rand: %v", err))
+	}
+	return b
+}
+
+// newSecret returns a random token for a client to hold and the key the
+// store files it under: only the SHA-256 of a secret is ever stored, so a
+// copy of the file does not let anyone sign in.
+func newSecret(prefix string) (token string, key []byte) {
+	token = prefix + base64.RawURLEncoding.EncodeToString(randomBytes(32))
+	return token, secretKey(token)
+}
+
+func secretKey(token string) []byte {
+	sum := sha256.Sum256([]byte(token))
+	return sum[:]
+}
+
+// ValidatePassword checks a new password's length.
+func ValidatePassword(pw string) error {
+	switch {
+	case !utf8.ValidString(pw) || strings.ContainsRune(pw, 0):
+		return ledger.FieldError("password", "must be text")
+	case utf8.RuneCountInString(pw) < MinPasswordLen:
+		return ledger.FieldError("password", fmt.Sprintf("must be at least %d characters", MinPasswordLen))
+	case len(pw) > maxPasswordLen:
+		return ledger.FieldError("password", fmt.Sprintf("must be at most %d bytes", maxPasswordLen))
+	}
+	return nil
+}
+
+// SetPassword sets a member's sign-in password: their own, or anyone's for
+// an admin. The hash is computed before the transaction starts.
+func (db *DB) SetPassword(actor ledger.Member, memberID, password string) error {
+	if actor.ID != memberID && !actor.IsAdmin() {
+		return fmt.Errorf("set password of %s: %w", memberID, ledger.ErrForbidden)
+	}
+	if err := ValidatePassword(password); err != nil {
+		return err
+	}
+	hash := hashPassword(db.pw, password)
+	return db.Write(func(tx *Tx) error { return tx.setPasswordHash(actor, memberID, hash) })
+}
+
+// SetPassword sets a password inside a larger transaction (demo loading).
+func (tx *Tx) SetPassword(actor ledger.Member, memberID, password string) error {
+	if actor.ID != memberID && !actor.IsAdmin() {
+		return fmt.Errorf("set password of %s: %w", memberID, ledger.ErrForbidden)
+	}
+	if err := ValidatePassword(password); err != nil {
+		return err
+	}
+	return tx.setPasswordHash(actor, memberID, hashPassword(tx.db.pw, password))
+}
+
+func (tx *Tx) setPasswordHash(actor ledger.Member, memberID, hash string) error {
+	m, err := tx.Member(memberID)
+	if err != nil {
+		return err
+	}
+	seq, _ := parseID(prefixMember, m.ID)
+	if err := tx.tx.Bucket(bucketCredentials).Put(u64(seq), []byte(hash)); err != nil {
+		return err
+	}
+	return tx.audit(actor, "member.password", m.ID, nil)
+}
+
+// dummyHash is checked against when an address is unknown, so that sign-in
+// takes as long for a wrong address as for a wrong password.
+var dummyHash = sync.OnceValue(func() string { return hashPassword(DefaultPasswordParams, "not a password") })
+
+// Authenticate checks an address and password. Any failure, including a
+// member who has left, is ErrUnauthenticated, so the answer never tells
+// which addresses exist.
+func (db *DB) Authenticate(email, password string) (ledger.Member, error) {
+	var m ledger.Member
+	var hash string
+	err := db.View(func(tx *Tx) error {
+		var err error
+		if m, err = tx.MemberByEmail(email); err != nil {
+			return err
+		}
+		seq, _ := parseID(prefixMember, m.ID)
+		hash = string(tx.tx.Bucket(bucketCredentials).Get(u64(seq)))
+		return nil
+	})
+	if err != nil || hash == "" {
+		checkPassword(dummyHash(), password)
+		return ledger.Member{}, fmt.Errorf("sign in: %w", ledger.ErrUnauthenticated)
+	}
+	if !checkPassword(hash, password) || !m.Active(ledger.Today(db.now())) {
+		return ledger.Member{}, fmt.Errorf("sign in: %w", ledger.ErrUnauthenticated)
+	}
+	return m, nil
+}
+
+// Session is a signed-in browser. The cookie holds the token; the store
+// holds its hash, the member and the CSRF token its forms must echo.
+type Session struct {
+	MemberID  string    `json:"member_id"`
+	CSRF      string    `json:"csrf"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// CreateSession signs a member in for ttl and returns the cookie token.
+func (db *DB) CreateSession(memberID string, ttl time.Duration) (token string, s Session, err error) {
+	err = db.Write(func(tx *Tx) error {
+		token, s, err = tx.createSession(memberID, ttl)
+		return err
+	})
+	return token, s, err
+}
+
+func (tx *Tx) createSession(memberID string, ttl time.Duration) (string, Session, error) {
+	m, err := tx.Member(memberID)
+	if err != nil {
+		return "", Session{}, err
+	}
+	token, key := newSecret("s_")
+	s := Session{MemberID: m.ID, CSRF: base64.RawURLEncoding.EncodeToString(randomBytes(24)),
+		CreatedAt: tx.now.UTC(), ExpiresAt: tx.now.Add(ttl).UTC()}
+	if err := put(tx.tx.Bucket(bucketSessions), key, s); err != nil {
+		return "", Session{}, err
+	}
+	return token, s, tx.audit(m, "session.create", m.ID, nil)
+}
+
+// SessionMember resolves a session token to its session and member.
+// Expired sessions, and members who have left, are ErrUnauthenticated.
+func (db *DB) SessionMember(token string) (s Session, m ledger.Member, err error) {
+	err = db.View(func(tx *Tx) error {
+		found, err := get(tx.tx.Bucket(bucketSessions), secretKey(token), &s)
+		if err != nil {
+			return err
+		}
+		if !found || !tx.now.Before(s.ExpiresAt) {
+			return fmt.Errorf("session: %w", ledger.ErrUnauthenticated)
+		}
+		m, err = tx.activeMember(s.MemberID)
+		return err
+	})
+	return s, m, err
+}
+
+// DeleteSession signs a browser out on the server side.
+func (db *DB) DeleteSession(token string) error {
+	return db.Write(func(tx *Tx) error {
+		b := tx.tx.Bucket(bucketSessions)
+		var s Session
+		if found, err := get(b, secretKey(token), &s); err != nil || !found {
+			return err
+		}
+		if err := b.Delete(secretKey(token)); err != nil {
+			return err
+		}
+		return tx.audit(ledger.Member{ID: s.MemberID}, "session.delete", s.MemberID, nil)
+	})
+}
+
+func (tx *Tx) activeMember(id string) (ledger.Member, error) {
+	m, err := tx.Member(id)
+	if err != nil {
+		return m, fmt.Errorf("credentials: %w", ledger.ErrUnauthenticated)
+	}
+	if !m.Active(ledger.Today(tx.now)) && m.Left != "" {
+		return m, fmt.Errorf("member %s has left: %w", m.ID, ledger.ErrUnauthenticated)
+	}
+	return m, nil
+}
+
+// APIToken is a bearer credential for scripts and integrations.
+type APIToken struct {
+	MemberID  string    `json:"member_id"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// CreateAPIToken issues a bearer token for a member: their own, or anyone's
+// for an admin. The token is returned once and stored hashed.
+func (tx *Tx) CreateAPIToken(actor ledger.Member, memberID, name string) (string, error) {
+	if actor.ID != memberID && !actor.IsAdmin() {
+		return "", fmt.Errorf("create token for %s: %w", memberID, ledger.ErrForbidden)
+	}
+	m, err := tx.Member(memberID)
+	if err != nil {
+		return "", err
+	}
+	name = strings.TrimSpace(name)
+	if name == "" {
+		name = "token"
+	}
+	if len(name) > 100 || !utf8.ValidString(name) {
+		return "", ledger.FieldError("name", "must be at most 100 characters")
+	}
+	token, key := newSecret("cl_")
+	if err := put(tx.tx.Bucket(bucketTokens), key, APIToken{MemberID: m.ID, Name: name, CreatedAt: tx.now.UTC()}); err != nil {
+		return "", err
+	}
+	return token, tx.audit(actor, "token.create", m.ID, map[string]string{"name": name})
+}
+
+// CreateAPIToken issues a token in a transaction of its own.
+func (db *DB) CreateAPIToken(actor ledger.Member, memberID, name string) (token string, err error) {
+	err = db.Write(func(tx *Tx) error { token, err = tx.CreateAPIToken(actor, memberID, name); return err })
+	return token, err
+}
+
+// TokenMember resolves a bearer token to its member.
+func (db *DB) TokenMember(token string) (m ledger.Member, err error) {
+	err = db.View(func(tx *Tx) error {
+		var t APIToken
+		found, err := get(tx.tx.Bucket(bucketTokens), secretKey(token), &t)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return fmt.Errorf("token: %w", ledger.ErrUnauthenticated)
+		}
+		m, err = tx.activeMember(t.MemberID)
+		return err
+	})
+	return m, err
+}
+
+// loginLink is a one-time sign-in link, used to hand the first admin in.
+type loginLink struct {
+	MemberID  string    `json:"member_id"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// CreateLoginLink returns a token that signs memberID in once within ttl.
+func (tx *Tx) CreateLoginLink(actor ledger.Member, memberID string, ttl time.Duration) (string, error) {
+	if !actor.IsAdmin() {
+		return "", fmt.Errorf("create sign-in link: %w", ledger.ErrForbidden)
+	}
+	if _, err := tx.Member(memberID); err != nil {
+		return "", err
+	}
+	token, key := newSecret("l_")
+	if err := put(tx.tx.Bucket(bucketLoginLinks), key, loginLink{MemberID: memberID, ExpiresAt: tx.now.Add(ttl).UTC()}); err != nil {
+		return "", err
+	}
+	return token, tx.audit(actor, "loginlink.create", memberID, nil)
+}
+
+// RedeemLoginLink consumes a one-time link and opens a session for its
+// member in the same transaction, so a link never works twice.
+func (db *DB) RedeemLoginLink(link string, ttl time.Duration) (token string, s Session, err error) {
+	err = db.Write(func(tx *Tx) error {
+		b := tx.tx.Bucket(bucketLoginLinks)
+		var l loginLink
+		found, err := get(b, secretKey(link), &l)
+		if err != nil {
+			return err
+		}
+		if !found || !tx.now.Before(l.ExpiresAt) {
+			return fmt.Errorf("sign-in link: %w", ledger.ErrUnauthenticated)
+		}
+		if err := b.Delete(secretKey(link)); err != nil {
+			return err
+		}
+		token, s, err = tx.createSession(l.MemberID, ttl)
+		return err
+	})
+	return token, s, err
+}

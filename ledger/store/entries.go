@@ -1,0 +1,464 @@
+package store
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/coopledger/coopledger/ledger"
+	bolt "go.etcd.io/bbolt"
+)
+
+// LogTime records hours as a draft (or straight as submitted when in.Submit
+// is set). The member defaults to the actor.
+func (tx *Tx) LogTime(actor ledger.Member, in ledger.TimeEntryInput) (ledger.TimeEntry, error) {
+	if in.MemberID == "" {
+		in.MemberID = actor.ID
+	}
+	if err := ledger.CanLogFor(actor, in.MemberID); err != nil {
+		return ledger.TimeEntry{}, err
+	}
+	minutes, err := in.Validate(ledger.Today(tx.now))
+	if err != nil {
+		return ledger.TimeEntry{}, err
+	}
+	member, err := tx.Member(in.MemberID)
+	if err != nil {
+		return ledger.TimeEntry{}, ledger.FieldError("member_id", "unknown member "+in.MemberID)
+	}
+	if err := tx.checkEntryRefs(member, in.Date, in.CircleID); err != nil {
+		return ledger.TimeEntry{}, err
+	}
+	mseq, _ := parseID(prefixMember, member.ID)
+	replaced := ""
+	if in.Corrects != "" {
+		orig, err := tx.TimeEntry(in.Corrects)
+		if err != nil {
+			return ledger.TimeEntry{}, ledger.FieldError("corrects", "unknown entry "+in.Corrects)
+		}
+		if err := ledger.CheckCorrection(orig, member.ID); err != nil {
+			return ledger.TimeEntry{}, err
+		}
+		if by, err := tx.correctionOf(orig.ID); err != nil {
+			return ledger.TimeEntry{}, err
+		} else if by != nil && by.State != ledger.StateRejected {
+			return ledger.TimeEntry{}, ledger.FieldError("corrects", "entry "+orig.ID+" is already corrected by "+by.ID)
+		}
+		if orig.Date == in.Date {
+			replaced = orig.ID
+		}
+	}
+	sameDay, err := tx.memberDay(mseq, in.Date)
+	if err != nil {
+		return ledger.TimeEntry{}, err
+	}
+	if err := ledger.CheckDayTotal(sameDay, minutes, replaced); err != nil {
+		return ledger.TimeEntry{}, err
+	}
+	comp := ledger.DefaultCompensation(tx.hasRate(member.ID, in.Date))
+	if in.Compensation != nil {
+		comp = *in.Compensation
+	}
+	b := tx.tx.Bucket(bucketEntries)
+	seq, err := b.NextSequence()
+	if err != nil {
+		return ledger.TimeEntry{}, err
+	}
+	e := ledger.TimeEntry{
+		ID: formatID(prefixEntry, seq), MemberID: member.ID, Date: in.Date,
+		Minutes: minutes, Hours: ledger.HoursText(minutes), CircleID: in.CircleID,
+		Task: in.Task, Note: in.Note, Compensation: comp, State: ledger.StateDraft,
+		Corrects: in.Corrects, CreatedAt: tx.now.UTC(),
+	}
+	if actor.ID != member.ID {
+		e.CreatedBy = actor.ID
+	}
+	if in.Submit {
+		if err := e.Submit(actor, tx.now); err != nil {
+			return ledger.TimeEntry{}, err
+		}
+	}
+	if err := tx.putEntry(seq, mseq, e); err != nil {
+		return ledger.TimeEntry{}, err
+	}
+	if in.Corrects != "" {
+		oseq, _ := parseID(prefixEntry, in.Corrects)
+		if err := tx.tx.Bucket(bucketCorrections).Put(u64(oseq), []byte(e.ID)); err != nil {
+			return ledger.TimeEntry{}, err
+		}
+	}
+	return e, tx.audit(actor, "entry.create", e.ID, e)
+}
+
+// checkEntryRefs enforces the rules on date and circle that need other
+// records: the member belongs to the co-op on that date, the circle exists,
+// and the month is not closed.
+func (tx *Tx) checkEntryRefs(member ledger.Member, date, circleID string) error {
+	v := &ledger.ValidationError{}
+	if !member.Active(date) {
+		v.Add("date", fmt.Sprintf("is outside %s's membership (joined %s)", member.Name, member.Joined))
+	} else if tx.MonthLocked(ledger.MonthOf(date)) {
+		v.Add("date", "falls in "+ledger.MonthOf(date)+", which is closed; log it in an open month")
+	}
+	if _, err := tx.Circle(circleID); err != nil {
+		v.Add("circle_id", "unknown circle "+circleID)
+	}
+	return v.Err()
+}
+
+// MonthLocked reports whether month (YYYY-MM) has been posted by a close.
+func (tx *Tx) MonthLocked(month string) bool {
+	return tx.tx.Bucket(bucketLockedMonths).Get([]byte(month)) != nil
+}
+
+// hasRate reports whether the member has an hourly rate on date, which
+// makes `required` the default compensation. Rate schedules arrive with the
+// money capability; until a member has one, entries default to volunteer.
+func (tx *Tx) hasRate(memberID, date string) bool {
+	return false
+}
+
+// UpdateTimeEntry changes a draft. Only drafts change: submitted entries
+// are with a reviewer, and reviewed ones are immutable.
+func (tx *Tx) UpdateTimeEntry(actor ledger.Member, id string, in ledger.TimeEntryInput) (ledger.TimeEntry, error) {
+	e, err := tx.TimeEntry(id)
+	if err != nil {
+		return e, err
+	}
+	if err := e.CheckEditable(actor); err != nil {
+		return e, err
+	}
+	if in.MemberID != "" && in.MemberID != e.MemberID {
+		return e, ledger.FieldError("member_id", "cannot move an entry to another member")
+	}
+	in.MemberID = e.MemberID
+	if in.Corrects != e.Corrects {
+		return e, ledger.FieldError("corrects", "cannot change what an entry corrects")
+	}
+	minutes, err := in.Validate(ledger.Today(tx.now))
+	if err != nil {
+		return e, err
+	}
+	member, err := tx.Member(e.MemberID)
+	if err != nil {
+		return e, err
+	}
+	if err := tx.checkEntryRefs(member, in.Date, in.CircleID); err != nil {
+		return e, err
+	}
+	if tx.MonthLocked(ledger.MonthOf(e.Date)) {
+		return e, fmt.Errorf("change entry %s: its month %s is closed: %w", id, ledger.MonthOf(e.Date), ledger.ErrConflict)
+	}
+	mseq, _ := parseID(prefixMember, e.MemberID)
+	sameDay, err := tx.memberDay(mseq, in.Date)
+	if err != nil {
+		return e, err
+	}
+	if err := ledger.CheckDayTotal(sameDay, minutes, e.ID); err != nil {
+		return e, err
+	}
+	seq, _ := parseID(prefixEntry, e.ID)
+	if err := tx.unindexEntry(seq, mseq, e); err != nil {
+		return e, err
+	}
+	e.Date, e.Minutes, e.Hours = in.Date, minutes, ledger.HoursText(minutes)
+	e.CircleID, e.Task, e.Note = in.CircleID, in.Task, in.Note
+	if in.Compensation != nil {
+		e.Compensation = *in.Compensation
+	}
+	if in.Submit {
+		if err := e.Submit(actor, tx.now); err != nil {
+			return e, err
+		}
+	}
+	if err := tx.putEntry(seq, mseq, e); err != nil {
+		return e, err
+	}
+	return e, tx.audit(actor, "entry.update", e.ID, e)
+}
+
+// DeleteTimeEntry removes a draft; anything past draft stays for the record.
+func (tx *Tx) DeleteTimeEntry(actor ledger.Member, id string) error {
+	e, err := tx.TimeEntry(id)
+	if err != nil {
+		return err
+	}
+	if err := e.CheckEditable(actor); err != nil {
+		return err
+	}
+	seq, _ := parseID(prefixEntry, e.ID)
+	mseq, _ := parseID(prefixMember, e.MemberID)
+	if err := tx.unindexEntry(seq, mseq, e); err != nil {
+		return err
+	}
+	if err := tx.tx.Bucket(bucketEntries).Delete(u64(seq)); err != nil {
+		return err
+	}
+	if e.Corrects != "" {
+		oseq, _ := parseID(prefixEntry, e.Corrects)
+		if err := tx.tx.Bucket(bucketCorrections).Delete(u64(oseq)); err != nil {
+			return err
+		}
+	}
+	return tx.audit(actor, "entry.delete", e.ID, nil)
+}
+
+// SubmitTimeEntry sends a draft for review.
+func (tx *Tx) SubmitTimeEntry(actor ledger.Member, id string) (ledger.TimeEntry, error) {
+	return tx.changeEntry(actor, id, "entry.submit", func(e *ledger.TimeEntry) error {
+		return e.Submit(actor, tx.now)
+	})
+}
+
+// ReviewTimeEntry approves or rejects a submitted entry.
+func (tx *Tx) ReviewTimeEntry(actor ledger.Member, id string, approve bool, comment string) (ledger.TimeEntry, error) {
+	action := "entry.reject"
+	if approve {
+		action = "entry.approve"
+	}
+	return tx.changeEntry(actor, id, action, func(e *ledger.TimeEntry) error {
+		if tx.MonthLocked(ledger.MonthOf(e.Date)) {
+			return fmt.Errorf("review entry %s: its month %s is closed: %w", id, ledger.MonthOf(e.Date), ledger.ErrConflict)
+		}
+		return e.Review(actor, approve, comment, tx.now)
+	})
+}
+
+// changeEntry applies a state change (which holds the rule) and stores it.
+func (tx *Tx) changeEntry(actor ledger.Member, id, action string, change func(*ledger.TimeEntry) error) (ledger.TimeEntry, error) {
+	e, err := tx.TimeEntry(id)
+	if err != nil {
+		return e, err
+	}
+	if err := change(&e); err != nil {
+		return e, err
+	}
+	seq, _ := parseID(prefixEntry, e.ID)
+	mseq, _ := parseID(prefixMember, e.MemberID)
+	if err := tx.putEntry(seq, mseq, e); err != nil {
+		return e, err
+	}
+	return e, tx.audit(actor, action, e.ID, map[string]string{"state": string(e.State), "comment": e.ReviewComment})
+}
+
+func (tx *Tx) putEntry(seq, mseq uint64, e ledger.TimeEntry) error {
+	if err := put(tx.tx.Bucket(bucketEntries), u64(seq), e); err != nil {
+		return err
+	}
+	if err := tx.tx.Bucket(bucketEntriesMember).Put(concat(u64(mseq), []byte(e.Date), u64(seq)), nil); err != nil {
+		return err
+	}
+	if err := tx.tx.Bucket(bucketEntriesDate).Put(concat([]byte(e.Date), u64(seq)), nil); err != nil {
+		return err
+	}
+	pending := tx.tx.Bucket(bucketEntriesPending)
+	if e.State == ledger.StateSubmitted {
+		return pending.Put(u64(seq), nil)
+	}
+	return pending.Delete(u64(seq))
+}
+
+func (tx *Tx) unindexEntry(seq, mseq uint64, e ledger.TimeEntry) error {
+	if err := tx.tx.Bucket(bucketEntriesMember).Delete(concat(u64(mseq), []byte(e.Date), u64(seq))); err != nil {
+		return err
+	}
+	if err := tx.tx.Bucket(bucketEntriesDate).Delete(concat([]byte(e.Date), u64(seq))); err != nil {
+		return err
+	}
+	return tx.tx.Bucket(bucketEntriesPending).Delete(u64(seq))
+}
+
+// TimeEntry returns one entry, or ErrNotFound.
+func (tx *Tx) TimeEntry(id string) (ledger.TimeEntry, error) {
+	var e ledger.TimeEntry
+	seq, ok := parseID(prefixEntry, id)
+	if !ok {
+		return e, fmt.Errorf("time entry %q: %w", id, ledger.ErrNotFound)
+	}
+	found, err := get(tx.tx.Bucket(bucketEntries), u64(seq), &e)
+	if err == nil && !found {
+		err = fmt.Errorf("time entry %q: %w", id, ledger.ErrNotFound)
+	}
+	return e, err
+}
+
+// correctionOf returns the entry that corrects id, or nil.
+func (tx *Tx) correctionOf(id string) (*ledger.TimeEntry, error) {
+	seq, _ := parseID(prefixEntry, id)
+	by := tx.tx.Bucket(bucketCorrections).Get(u64(seq))
+	if by == nil {
+		return nil, nil
+	}
+	e, err := tx.TimeEntry(string(by))
+	if err != nil {
+		return nil, err
+	}
+	return &e, nil
+}
+
+// memberDay returns the member's entries on one date: a range scan.
+func (tx *Tx) memberDay(mseq uint64, date string) ([]ledger.TimeEntry, error) {
+	return tx.scanIndex(tx.tx.Bucket(bucketEntriesMember), concat(u64(mseq), []byte(date)), false, 0, nil)
+}
+
+// scanIndex reads the entries whose index keys start with prefix; the
+// entry sequence is the key's last 8 bytes. reverse walks newest first.
+func (tx *Tx) scanIndex(idx *bolt.Bucket, prefix []byte, reverse bool, limit int, keep func(ledger.TimeEntry) bool) ([]ledger.TimeEntry, error) {
+	entries := tx.tx.Bucket(bucketEntries)
+	out := []ledger.TimeEntry{}
+	c := idx.Cursor()
+	var k []byte
+	if reverse {
+		k = seekLast(c, prefix)
+	} else {
+		k, _ = c.Seek(prefix)
+	}
+	for ; k != nil && bytes.HasPrefix(k, prefix); k = step(c, reverse) {
+		var e ledger.TimeEntry
+		found, err := get(entries, k[len(k)-8:], &e)
+		if err != nil {
+			return nil, err
+		}
+		if !found || (keep != nil && !keep(e)) {
+			continue
+		}
+		out = append(out, e)
+		if limit > 0 && len(out) >= limit {
+			break
+		}
+	}
+	return out, nil
+}
+
+func step(c *bolt.Cursor, reverse bool) []byte {
+	if reverse {
+		k, _ := c.Prev()
+		return k
+	}
+	k, _ := c.Next()
+	return k
+}
+
+// seekLast positions c on the last key with prefix (or where it would be).
+func seekLast(c *bolt.Cursor, prefix []byte) []byte {
+	if len(prefix) == 0 {
+		k, _ := c.Last()
+		return k
+	}
+	end := append([]byte(nil), prefix...)
+	for i := len(end) - 1; i >= 0; i-- {
+		if end[i] < 0xff {
+			end[i]++
+			end = end[:i+1]
+			k, _ := c.Seek(end)
+			if k == nil {
+				k, _ = c.Last()
+				return k
+			}
+			k, _ = c.Prev()
+			return k
+		}
+	}
+	k, _ := c.Last()
+	return k
+}
+
+// EntryQuery selects time entries. MemberID "" means every member (which
+// needs a reviewer or overseer); Month and State narrow the list.
+type EntryQuery struct {
+	MemberID string
+	Month    string
+	State    ledger.EntryState
+	Limit    int
+}
+
+// MaxListLimit bounds one page of entries.
+const MaxListLimit = 1000
+
+// TimeEntries lists entries newest first (the review queue, State
+// submitted across members, oldest first). Every path is a range scan.
+func (tx *Tx) TimeEntries(actor ledger.Member, q EntryQuery) ([]ledger.TimeEntry, error) {
+	if q.MemberID != actor.ID && !actor.CanSeeAll() {
+		return nil, fmt.Errorf("list entries of %s: %w", q.MemberID, ledger.ErrForbidden)
+	}
+	if q.Limit <= 0 || q.Limit > MaxListLimit {
+		q.Limit = MaxListLimit
+	}
+	var keep func(ledger.TimeEntry) bool
+	if q.State != "" {
+		keep = func(e ledger.TimeEntry) bool { return e.State == q.State }
+	}
+	switch {
+	case q.MemberID != "":
+		seq, ok := parseID(prefixMember, q.MemberID)
+		if !ok {
+			return nil, fmt.Errorf("member %q: %w", q.MemberID, ledger.ErrNotFound)
+		}
+		return tx.scanIndex(tx.tx.Bucket(bucketEntriesMember), concat(u64(seq), []byte(q.Month)), true, q.Limit, keep)
+	case q.State == ledger.StateSubmitted && q.Month == "":
+		return tx.scanPending(q.Limit)
+	default:
+		return tx.scanIndex(tx.tx.Bucket(bucketEntriesDate), []byte(q.Month), true, q.Limit, keep)
+	}
+}
+
+// scanPending reads the review queue, oldest first.
+func (tx *Tx) scanPending(limit int) ([]ledger.TimeEntry, error) {
+	entries := tx.tx.Bucket(bucketEntries)
+	out := []ledger.TimeEntry{}
+	c := tx.tx.Bucket(bucketEntriesPending).Cursor()
+	for k, _ := c.First(); k != nil && len(out) < limit; k, _ = c.Next() {
+		var e ledger.TimeEntry
+		if found, err := get(entries, k, &e); err != nil {
+			return nil, err
+		} else if found {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// LogTime records hours in a write of its own, grouped with concurrent ones.
+func (db *DB) LogTime(actor ledger.Member, in ledger.TimeEntryInput) (e ledger.TimeEntry, err error) {
+	err = db.Write(func(tx *Tx) error { e, err = tx.LogTime(actor, in); return err })
+	return e, err
+}
+
+// UpdateTimeEntry changes a draft in a write of its own.
+func (db *DB) UpdateTimeEntry(actor ledger.Member, id string, in ledger.TimeEntryInput) (e ledger.TimeEntry, err error) {
+	err = db.Write(func(tx *Tx) error { e, err = tx.UpdateTimeEntry(actor, id, in); return err })
+	return e, err
+}
+
+// DeleteTimeEntry removes a draft in a write of its own.
+func (db *DB) DeleteTimeEntry(actor ledger.Member, id string) error {
+	return db.Write(func(tx *Tx) error { return tx.DeleteTimeEntry(actor, id) })
+}
+
+// SubmitTimeEntry submits a draft in a write of its own.
+func (db *DB) SubmitTimeEntry(actor ledger.Member, id string) (e ledger.TimeEntry, err error) {
+	err = db.Write(func(tx *Tx) error { e, err = tx.SubmitTimeEntry(actor, id); return err })
+	return e, err
+}
+
+// ReviewTimeEntry approves or rejects in a write of its own.
+func (db *DB) ReviewTimeEntry(actor ledger.Member, id string, approve bool, comment string) (e ledger.TimeEntry, err error) {
+	err = db.Write(func(tx *Tx) error { e, err = tx.ReviewTimeEntry(actor, id, approve, comment); return err })
+	return e, err
+}
+
+// TimeEntry reads one entry the actor may see.
+func (db *DB) TimeEntry(actor ledger.Member, id string) (e ledger.TimeEntry, err error) {
+	err = db.View(func(tx *Tx) error {
+		if e, err = tx.TimeEntry(id); err != nil {
+			return err
+		}
+		return ledger.CanRead(actor, e)
+	})
+	return e, err
+}
+
+// TimeEntries lists entries the actor may see.
+func (db *DB) TimeEntries(actor ledger.Member, q EntryQuery) (es []ledger.TimeEntry, err error) {
+	err = db.View(func(tx *Tx) error { es, err = tx.TimeEntries(actor, q); return err })
+	return es, err
+}

@@ -1,0 +1,86 @@
+package store
+
+import (
+	"encoding/binary"
+	"fmt"
+	"strconv"
+)
+
+// Bucket names. Every bucket is created by a migration (open.go); code that
+// runs later may assume it exists.
+var (
+	bucketMeta           = []byte("meta")
+	bucketMembers        = []byte("members")         // seq → Member
+	bucketMemberEmails   = []byte("member_emails")   // lower-case email → member id
+	bucketCircles        = []byte("circles")         // seq → Circle
+	bucketCircleNames    = []byte("circle_names")    // lower-case name → circle id
+	bucketEntries        = []byte("entries")         // seq → TimeEntry
+	bucketEntriesMember  = []byte("entries_member")  // member seq | date | entry seq → nil
+	bucketEntriesDate    = []byte("entries_date")    // date | entry seq → nil
+	bucketEntriesPending = []byte("entries_pending") // entry seq → nil, while submitted
+	bucketCorrections    = []byte("corrections")     // corrected entry seq → correcting entry id
+	bucketLockedMonths   = []byte("locked_months")   // YYYY-MM → close id, once a month is posted
+	bucketCredentials    = []byte("credentials")     // member seq → argon2id hash
+	bucketSessions       = []byte("sessions")        // sha256(session token) → session
+	bucketTokens         = []byte("tokens")          // sha256(api token) → token
+	bucketLoginLinks     = []byte("login_links")     // sha256(link token) → login link
+	bucketAudit          = []byte("audit")           // seq → audit event
+)
+
+var keySchemaVersion = []byte("schema_version")
+var keyAuditHead = []byte("audit_head")
+
+// Id prefixes. Ids are opaque outside the store, but they are fixed-width
+// so that ascending id is creation order also as text (the close's
+// largest-remainder tie-break sorts member ids).
+const (
+	prefixMember = "m"
+	prefixCircle = "c"
+	prefixEntry  = "e"
+	idDigits     = 6
+)
+
+func formatID(prefix string, seq uint64) string {
+	return fmt.Sprintf("%s%0*d", prefix, idDigits, seq)
+}
+
+// parseID turns an outside id back into its sequence number, refusing ids
+// of another kind. ok is false for anything malformed.
+func parseID(prefix, id string) (uint64, bool) {
+	if len(id) <= len(prefix) || id[:len(prefix)] != prefix || len(id) > len(prefix)+20 {
+		return 0, false
+	}
+	digits := id[len(prefix):]
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.ParseUint(digits, 10, 64)
+	if err != nil || n == 0 || formatID(prefix, n) != id {
+		return 0, false
+	}
+	return n, true
+}
+
+func u64(n uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, n)
+	return b
+}
+
+func fromU64(b []byte) uint64 { return binary.BigEndian.Uint64(b) }
+
+// concat builds a composite key. Parts are fixed-width (8-byte sequences,
+// 10-byte dates), so a prefix of parts is a range.
+func concat(parts ...[]byte) []byte {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	out := make([]byte, 0, n)
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
+}
