@@ -1,0 +1,80 @@
+package ui
+
+import (
+	"crypto/subtle"
+	"fmt"
+	"strings"
+
+	"github.com/coopledger/coopledger/ledger"
+	"github.com/coopledger/coopledger/ui/web"
+	"github.com/gofiber/fiber/v2"
+)
+
+// SessionCookie holds a browser's session token. The store keeps only its
+// hash, so a stolen backup signs nobody in.
+const SessionCookie = "coopledger_session"
+
+// CSRFHeader carries the session's CSRF token on API writes that come with
+// the session cookie (scripts on our own pages); forms send it as _csrf.
+const CSRFHeader = "X-CSRF-Token"
+
+// authenticate identifies the caller by bearer token or session cookie and
+// records them on the request. A wrong bearer token is refused at once; a
+// stale cookie just leaves the request anonymous (and is cleared).
+func (s *server) authenticate(c *fiber.Ctx) error {
+	if h := c.Get(fiber.HeaderAuthorization); h != "" {
+		tok, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok {
+			return fmt.Errorf("authorization header must be \"Bearer <token>\": %w", ledger.ErrUnauthenticated)
+		}
+		m, err := s.db.TokenMember(strings.TrimSpace(tok))
+		if err != nil {
+			return err
+		}
+		web.SetActor(c, m)
+		return c.Next()
+	}
+	if tok := c.Cookies(SessionCookie); tok != "" {
+		tok = strings.Clone(tok)
+		sess, m, err := s.db.SessionMember(tok)
+		if err == nil {
+			web.SetActor(c, m)
+			web.SetSession(c, tok, sess)
+		} else {
+			c.ClearCookie(SessionCookie)
+		}
+	}
+	return c.Next()
+}
+
+// requireActor refuses anonymous requests with 401 (pages turn that into a
+// redirect to the sign-in form).
+func requireActor(c *fiber.Ctx) error {
+	if _, ok := web.Actor(c); !ok {
+		return fmt.Errorf("%s %s: %w", c.Method(), c.Path(), ledger.ErrUnauthenticated)
+	}
+	return c.Next()
+}
+
+// checkCSRF refuses a state-changing request authenticated by the session
+// cookie unless it echoes the session's CSRF token, as the _csrf form field
+// or the X-CSRF-Token header. Bearer-token requests carry no ambient
+// credential, so they need none.
+func checkCSRF(c *fiber.Ctx) error {
+	switch c.Method() {
+	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
+		return c.Next()
+	}
+	sess, ok := web.Session(c)
+	if !ok {
+		return c.Next()
+	}
+	got := c.Get(CSRFHeader)
+	if got == "" {
+		got = c.FormValue("_csrf")
+	}
+	if subtle.ConstantTimeCompare([]byte(got), []byte(sess.CSRF)) != 1 {
+		return fmt.Errorf("missing or stale CSRF token; reload the page and try again: %w", ledger.ErrForbidden)
+	}
+	return c.Next()
+}

@@ -1,0 +1,103 @@
+package ui
+
+import (
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/helmet"
+)
+
+// Access says who may reach a route at all. Finer rules (role, ownership)
+// are the domain's, checked inside the call the handler makes.
+type Access int
+
+const (
+	// Public routes need no sign-in.
+	Public Access = iota
+	// SignedIn routes need a session cookie or a bearer token.
+	SignedIn
+)
+
+// Route is one row of the routing table.
+type Route struct {
+	Method  string
+	Path    string
+	Access  Access
+	Handler fiber.Handler
+}
+
+// table is every route the server answers, in one place.
+func (s *server) table() []Route {
+	a, p := s.api, s.pages
+	const v1 = "/api/v1"
+	return []Route{
+		{"GET", "/healthz", Public, s.healthz},
+
+		{"GET", v1 + "/me", SignedIn, a.Me},
+		{"GET", v1 + "/members", SignedIn, a.ListMembers},
+		{"POST", v1 + "/members", SignedIn, a.CreateMember},
+		{"GET", v1 + "/members/:id", SignedIn, a.GetMember},
+		{"PATCH", v1 + "/members/:id", SignedIn, a.UpdateMember},
+		{"GET", v1 + "/circles", SignedIn, a.ListCircles},
+		{"POST", v1 + "/circles", SignedIn, a.CreateCircle},
+		{"GET", v1 + "/time-entries", SignedIn, a.ListTimeEntries},
+		{"POST", v1 + "/time-entries", SignedIn, a.CreateTimeEntry},
+		{"GET", v1 + "/time-entries/:id", SignedIn, a.GetTimeEntry},
+		{"PATCH", v1 + "/time-entries/:id", SignedIn, a.UpdateTimeEntry},
+		{"DELETE", v1 + "/time-entries/:id", SignedIn, a.DeleteTimeEntry},
+		{"POST", v1 + "/time-entries/:id/submit", SignedIn, a.SubmitTimeEntry},
+		{"POST", v1 + "/time-entries/:id/approve", SignedIn, a.ApproveTimeEntry},
+		{"POST", v1 + "/time-entries/:id/reject", SignedIn, a.RejectTimeEntry},
+		{"POST", v1 + "/tokens", SignedIn, a.CreateToken},
+
+		{"GET", "/static/*", Public, p.Static},
+		{"GET", "/login", Public, p.LoginForm},
+		{"POST", "/login", Public, p.Login},
+		{"GET", "/auth/link/:token", Public, p.LoginLink},
+		{"POST", "/auth/logout", SignedIn, p.Logout},
+		{"GET", "/", SignedIn, p.Home},
+		{"GET", "/timesheet", SignedIn, p.Timesheet},
+		{"POST", "/timesheet", SignedIn, p.LogTime},
+		{"POST", "/timesheet/:id/submit", SignedIn, p.SubmitEntry},
+		{"POST", "/timesheet/:id/delete", SignedIn, p.DeleteEntry},
+		{"GET", "/review", SignedIn, p.ReviewQueue},
+		{"POST", "/review/:id", SignedIn, p.Review},
+		{"GET", "/admin/members", SignedIn, p.Members},
+		{"POST", "/admin/members", SignedIn, p.CreateMember},
+		{"GET", "/admin/circles", SignedIn, p.Circles},
+		{"POST", "/admin/circles", SignedIn, p.CreateCircle},
+		{"GET", "/account", SignedIn, p.Account},
+		{"POST", "/account/password", SignedIn, p.ChangePassword},
+		{"POST", "/account/tokens", SignedIn, p.CreateToken},
+	}
+}
+
+func (s *server) routes(app *fiber.App) {
+	app.Use(helmet.New(helmet.Config{
+		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; " +
+			"frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+		ReferrerPolicy:            "same-origin",
+		CrossOriginEmbedderPolicy: "unsafe-none",
+	}))
+	app.Use(s.authenticate)
+	for _, r := range s.table() {
+		hs := []fiber.Handler{}
+		if r.Access == SignedIn {
+			hs = append(hs, requireActor)
+		}
+		hs = append(hs, checkCSRF, r.Handler)
+		app.Add(r.Method, r.Path, hs...)
+	}
+	app.Use(func(c *fiber.Ctx) error {
+		return fiber.NewError(fiber.StatusNotFound, "no route "+c.Method()+" "+c.Path())
+	})
+}
+
+// healthz answers GET /healthz for load balancers: 200 while the store
+// answers reads.
+func (s *server) healthz(c *fiber.Ctx) error {
+	v, err := s.db.Version()
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"status": "ok", "schema_version": v})
+}
+

@@ -1,0 +1,92 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"reflect"
+	"strings"
+
+	"github.com/coopledger/coopledger/ledger"
+)
+
+// BindJSON decodes a JSON object into the struct pointed to by dst. It
+// decodes field by field so that every problem names its field: unknown
+// fields, wrong types and values the domain's types refuse (an unknown role
+// or state) all come back as one *ledger.ValidationError.
+func BindJSON(body []byte, dst any) error {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 {
+		return ledger.FieldError("body", "is required: send a JSON object")
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(body, &raw); err != nil || raw == nil {
+		return ledger.FieldError("body", "must be a JSON object")
+	}
+	fields := jsonFields(dst)
+	v := &ledger.ValidationError{}
+	for name, value := range raw {
+		f, ok := fields[name]
+		if !ok {
+			v.Add(name, "is not a known field")
+			continue
+		}
+		if err := json.Unmarshal(value, f.Addr().Interface()); err != nil {
+			v.Add(name, describe(err))
+		}
+	}
+	return v.Err()
+}
+
+// jsonFields maps each JSON name of dst's struct fields to the field.
+func jsonFields(dst any) map[string]reflect.Value {
+	rv := reflect.ValueOf(dst).Elem()
+	rt := rv.Type()
+	out := make(map[string]reflect.Value, rt.NumField())
+	for i := 0; i < rt.NumField(); i++ {
+		sf := rt.Field(i)
+		if !sf.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = sf.Name
+		}
+		out[name] = rv.Field(i)
+	}
+	return out
+}
+
+func describe(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		switch te.Type.Kind() {
+		case reflect.Slice:
+			return "must be a list"
+		case reflect.Map, reflect.Struct:
+			if te.Type.String() == "decimal.Decimal" {
+				return "must be a decimal number like \"2.5\""
+			}
+			return "must be an object"
+		case reflect.Bool:
+			return "must be true or false"
+		case reflect.Int, reflect.Int64, reflect.Int32:
+			return "must be a whole number"
+		case reflect.String:
+			return "must be a string"
+		}
+		return "has the wrong type"
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return "is not valid JSON"
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "decimal") || strings.Contains(msg, "can't convert") {
+		return "must be a decimal number like \"2.5\""
+	}
+	return msg
+}
