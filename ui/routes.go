@@ -100,4 +100,3 @@ func (s *server) healthz(c *fiber.Ctx) error {
 	}
 	return c.JSON(fiber.Map{"status": "ok", "schema_version": v})
 }
-
