@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/coopledger/coopledger/ledger"
+	"github.com/coopledger/coopledger/ledger/store"
+	"github.com/coopledger/coopledger/testdata"
+	"github.com/coopledger/coopledger/ui"
+)
+
+const serveExamples = `  coopledger serve --demo                      # sample co-op in ./coopledger.db
+  coopledger serve --db /var/lib/coopledger/coop.db --addr 127.0.0.1:8080 \
+      --public-url https://books.example.coop
+  COOPLEDGER_DB=/srv/coop.db COOPLEDGER_ADDR=0.0.0.0:8080 coopledger serve`
+
+// serveOptions is everything `serve` is configured with.
+type serveOptions struct {
+	DB            string
+	Addr          string
+	PublicURL     string
+	Demo          bool
+	AdminEmail    string
+	LogFormat     string
+	SessionTTL    time.Duration
+	BatchSize     int
+	BatchDelay    time.Duration
+	ShutdownGrace time.Duration
+	// ready, when set (tests), receives the bound address once listening.
+	ready chan<- string
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("serve", "Run the web app and the JSON API on one store file.", serveExamples, stderr)
+	o := serveOptions{}
+	fs.StringVar(&o.DB, "db", "./coopledger.db", "store file (created if missing)")
+	fs.StringVar(&o.Addr, "addr", "127.0.0.1:8080", "address to listen on")
+	fs.StringVar(&o.PublicURL, "public-url", "", "URL members use to reach the server (default http://<addr>)")
+	fs.BoolVar(&o.Demo, "demo", false, "load the synthetic sample co-op into an empty store and print its sign-ins")
+	fs.StringVar(&o.AdminEmail, "admin-email", "admin@localhost", "email of the admin created on first start of an empty store")
+	fs.StringVar(&o.LogFormat, "log-format", "text", "log format: text or json")
+	fs.DurationVar(&o.SessionTTL, "session-ttl", 12*time.Hour, "how long a browser sign-in lasts")
+	fs.IntVar(&o.BatchSize, "batch-size", 64, "most writes grouped into one commit")
+	fs.DurationVar(&o.BatchDelay, "batch-delay", time.Millisecond, "longest a write waits for others to share its commit")
+	fs.DurationVar(&o.ShutdownGrace, "shutdown-grace", 10*time.Second, "how long in-flight requests may finish on SIGINT/SIGTERM")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	return serve(ctx, o, stdout, stderr)
+}
+
+// serve runs until ctx is cancelled (SIGINT/SIGTERM), then lets in-flight
+// requests finish, closes the store and returns nil.
+func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error {
+	var log *slog.Logger
+	switch o.LogFormat {
+	case "text":
+		log = slog.New(slog.NewTextHandler(stderr, nil))
+	case "json":
+		log = slog.New(slog.NewJSONHandler(stderr, nil))
+	default:
+		return usageError{fmt.Errorf("--log-format must be text or json, not %q", o.LogFormat)}
+	}
+	db, err := store.Open(o.DB, store.Options{MaxBatchSize: o.BatchSize, MaxBatchDelay: o.BatchDelay})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	ln, err := net.Listen("tcp", o.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", o.Addr, err)
+	}
+	base := o.PublicURL
+	if base == "" {
+		base = "http://" + ln.Addr().String()
+	}
+	base = strings.TrimRight(base, "/")
+	if err := firstStart(db, o, base, stdout, stderr); err != nil {
+		ln.Close()
+		return err
+	}
+	app, err := ui.New(ui.Config{DB: db, Logger: log, PublicURL: base, SessionTTL: o.SessionTTL})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	served := make(chan error, 1)
+	go func() { served <- app.Listener(ln) }()
+	fmt.Fprintf(stdout, "Coopledger is running at %s (store %s). Press Ctrl-C to stop.\n", base, o.DB)
+	if o.ready != nil {
+		o.ready <- ln.Addr().String()
+	}
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "grace", o.ShutdownGrace)
+	if err := app.ShutdownWithTimeout(o.ShutdownGrace); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// firstStart prepares an empty store: the demo co-op with --demo, or else
+// an admin with a one-time sign-in link printed to stderr.
+func firstStart(db *store.DB, o serveOptions, base string, stdout, stderr io.Writer) error {
+	var empty bool
+	if err := db.View(func(tx *store.Tx) error { empty = !tx.HasMembers(); return nil }); err != nil {
+		return err
+	}
+	if o.Demo {
+		if !empty {
+			fmt.Fprintf(stdout, "The store %s already has members; the demo co-op was not loaded again.\n", o.DB)
+			printDemoAccounts(stdout, base)
+			return nil
+		}
+		if _, err := testdata.LoadInto(db); err != nil {
+			return fmt.Errorf("load demo co-op: %w", err)
+		}
+		fmt.Fprintf(stdout, "Loaded the synthetic demo co-op into %s.\n", o.DB)
+		printDemoAccounts(stdout, base)
+		return nil
+	}
+	if !empty {
+		return nil
+	}
+	var link string
+	err := db.Update(func(tx *store.Tx) error {
+		name, email := "Administrator", o.AdminEmail
+		roles := []ledger.Role{ledger.RoleAdmin, ledger.RoleBoard}
+		m, err := tx.CreateMember(ledger.System, ledger.MemberInput{Name: &name, Email: &email, Roles: &roles})
+		if err != nil {
+			return fmt.Errorf("create first admin (--admin-email): %w", err)
+		}
+		link, err = tx.CreateLoginLink(ledger.System, m.ID, 24*time.Hour)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "This is a new store: created the admin %s.\nSign in once within 24 hours with this link, then set a password:\n\n  %s/auth/link/%s\n\n", o.AdminEmail, base, link)
+	return nil
+}
+
+func printDemoAccounts(w io.Writer, base string) {
+	fmt.Fprintf(w, "Sign in at %s/login with any of these (password %q):\n", base, testdata.DemoPassword)
+	for _, a := range testdata.Accounts() {
+		fmt.Fprintf(w, "  %-28s %-10s %s\n", a.Email, a.Role, a.Name)
+	}
+}
+

@@ -1,0 +1,261 @@
+package store_test
+
+import (
+	"errors"
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/coopledger/coopledger/ledger"
+	"github.com/coopledger/coopledger/ledger/store"
+	"github.com/coopledger/coopledger/ledger/store/storetest"
+	"github.com/coopledger/coopledger/testdata"
+)
+
+// demoNow is the fixed clock of the demo tests: a Tuesday mid-month.
+var demoNow = time.Date(2025, time.March, 18, 10, 30, 0, 0, time.UTC)
+
+// loadDemo loads the demo into a fresh store (a real bbolt file, cheap
+// password hashing, checked and closed at cleanup) whose clock reads now.
+func loadDemo(t *testing.T, now time.Time) (*store.DB, testdata.Demo) {
+	t.Helper()
+	db := storetest.OpenDB(t, now)
+	d, err := testdata.LoadInto(db)
+	if err != nil {
+		t.Fatalf("load demo: %v", err)
+	}
+	return db, d
+}
+
+// demoAdmin returns the demo's admin, who may list everyone's entries.
+func demoAdmin(t *testing.T, d testdata.Demo) ledger.Member {
+	t.Helper()
+	for _, m := range d.Members {
+		if m.IsAdmin() {
+			return m
+		}
+	}
+	t.Fatal("demo has no admin")
+	return ledger.Member{}
+}
+
+// allEntries lists every entry month by month (a month holds far fewer
+// than a page), over the two years up to now's month and the month after.
+func allEntries(t *testing.T, db *store.DB, actor ledger.Member, now time.Time) map[string][]ledger.TimeEntry {
+	t.Helper()
+	out := map[string][]ledger.TimeEntry{}
+	for back := -1; back < 24; back++ {
+		month := time.Date(now.Year(), now.Month()-time.Month(back), 1, 0, 0, 0, 0, time.UTC).Format(ledger.MonthLayout)
+		es, err := db.TimeEntries(actor, store.EntryQuery{Month: month})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(es) >= store.MaxListLimit {
+			t.Fatalf("month %s fills a whole page; the test would miss entries", month)
+		}
+		if len(es) > 0 {
+			out[month] = es
+		}
+	}
+	return out
+}
+
+func TestDemo_Load(t *testing.T) {
+	db, d := loadDemo(t, demoNow)
+	today := ledger.Today(demoNow)
+
+	if len(d.Members) < 10 {
+		t.Errorf("demo has %d members, want at least 10", len(d.Members))
+	}
+	classes := map[ledger.Class]bool{}
+	byID := map[string]ledger.Member{}
+	for _, m := range d.Members {
+		byID[m.ID] = m
+		for _, c := range m.Classes {
+			classes[c] = true
+		}
+	}
+	for _, c := range ledger.Classes {
+		if !classes[c] {
+			t.Errorf("no member of class %s", c)
+		}
+	}
+	stored, err := db.Members()
+	if err != nil || len(stored) != len(d.Members) {
+		t.Fatalf("store holds %d members (err %v), demo reports %d", len(stored), err, len(d.Members))
+	}
+
+	circles, err := db.Circles()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, c := range circles {
+		names = append(names, c.Name)
+	}
+	for _, want := range []string{"tech", "ops", "marketing"} {
+		if !slices.Contains(names, want) {
+			t.Errorf("circle %s missing; have %v", want, names)
+		}
+	}
+
+	byMonth := allEntries(t, db, demoAdmin(t, d), demoNow)
+	if len(byMonth) < 6 {
+		t.Errorf("entries span %d months, want at least 6", len(byMonth))
+	}
+	fullMonths := 0
+	comps := map[ledger.Compensation]int{}
+	dayMinutes := map[string]int{}
+	total := 0
+	for month, es := range byMonth {
+		states := map[ledger.EntryState]int{}
+		for _, e := range es {
+			total++
+			states[e.State]++
+			comps[e.Compensation]++
+			owner, ok := byID[e.MemberID]
+			switch {
+			case !ok:
+				t.Errorf("entry %s: unknown owner %s", e.ID, e.MemberID)
+			case e.Date > today:
+				t.Errorf("entry %s is dated %s, after today %s", e.ID, e.Date, today)
+			case e.Date < owner.Joined:
+				t.Errorf("entry %s is dated %s, before %s joined on %s", e.ID, e.Date, owner.Name, owner.Joined)
+			case !slices.Contains(owner.Classes, ledger.ClassOps) && !slices.Contains(owner.Classes, ledger.ClassCollaborator):
+				t.Errorf("entry %s belongs to %s, who is neither ops nor collaborator", e.ID, owner.Name)
+			case e.Minutes < 30 || e.Minutes > 360:
+				t.Errorf("entry %s lasts %d minutes, want 30-360", e.ID, e.Minutes)
+			}
+			if e.Counts() {
+				dayMinutes[e.MemberID+"|"+e.Date] += e.Minutes
+			}
+			reviewed := e.State == ledger.StateApproved || e.State == ledger.StateRejected
+			switch {
+			case reviewed && e.ReviewedBy == "":
+				t.Errorf("entry %s is %s without a reviewer", e.ID, e.State)
+			case reviewed && e.ReviewedBy == e.MemberID:
+				t.Errorf("entry %s was reviewed by its owner", e.ID)
+			case reviewed && !byID[e.ReviewedBy].IsReviewer():
+				t.Errorf("entry %s was reviewed by %s, who is neither ops nor board", e.ID, e.ReviewedBy)
+			case !reviewed && e.ReviewedBy != "":
+				t.Errorf("entry %s is %s but has a reviewer", e.ID, e.State)
+			}
+		}
+		if len(states) == len(ledger.EntryStates) {
+			fullMonths++
+		} else {
+			t.Logf("month %s has states %v", month, states)
+		}
+	}
+	if fullMonths < 6 {
+		t.Errorf("%d months hold entries in every state, want at least 6", fullMonths)
+	}
+	for day, m := range dayMinutes {
+		if m > ledger.MaxDayMinutes {
+			t.Errorf("%s: %d minutes in one day", day, m)
+		}
+	}
+	for _, c := range []ledger.Compensation{ledger.CompRequired, ledger.CompContribution, ledger.CompVolunteer} {
+		if comps[c] == 0 {
+			t.Errorf("no %s entries", c)
+		}
+	}
+	t.Logf("%d entries over %d months, compensation %v", total, len(byMonth), comps)
+
+	roles := map[string]bool{}
+	for _, a := range d.Accounts {
+		roles[a.Role] = true
+		m, err := db.Authenticate(a.Email, testdata.DemoPassword)
+		if err != nil {
+			t.Errorf("sign in as %s (%s): %v", a.Email, a.Role, err)
+			continue
+		}
+		role, err := ledger.ParseRole(a.Role)
+		if err != nil || !m.HasRole(role) {
+			t.Errorf("account %s is shown as %s but holds %v", a.Email, a.Role, m.Roles)
+		}
+	}
+	if !reflect.DeepEqual(testdata.Accounts(), d.Accounts) {
+		t.Errorf("Accounts() = %v, Load reported %v", testdata.Accounts(), d.Accounts)
+	}
+	for _, r := range []string{"admin", "board", "ops", "member"} {
+		if !roles[r] {
+			t.Errorf("no %s account to sign in as", r)
+		}
+	}
+
+	if _, err := db.VerifyAudit(); err != nil {
+		t.Errorf("audit chain: %v", err)
+	}
+}
+
+func TestDemo_Load_TwiceFails(t *testing.T) {
+	db, _ := loadDemo(t, demoNow)
+	before := storetest.Snapshot(t, db)
+	if _, err := testdata.LoadInto(db); !errors.Is(err, ledger.ErrConflict) {
+		t.Errorf("second LoadInto: got %v, want ErrConflict", err)
+	}
+	err := db.Update(func(tx *store.Tx) error {
+		_, err := testdata.Load(tx, tx.Now())
+		return err
+	})
+	if !errors.Is(err, ledger.ErrConflict) {
+		t.Errorf("second Load: got %v, want ErrConflict", err)
+	}
+	if storetest.Snapshot(t, db) != before {
+		t.Error("a refused load changed the store")
+	}
+}
+
+func TestDemo_Load_Deterministic(t *testing.T) {
+	db1, d1 := loadDemo(t, demoNow)
+	db2, d2 := loadDemo(t, demoNow)
+	if !reflect.DeepEqual(d1, d2) {
+		t.Fatal("two loads at the same time report different demos")
+	}
+	admin := demoAdmin(t, d1)
+	if a, b := allEntries(t, db1, admin, demoNow), allEntries(t, db2, admin, demoNow); !reflect.DeepEqual(a, b) {
+		t.Error("two loads at the same time give different entries")
+	}
+}
+
+// On the first of a month, chance alone gives the new month few entries;
+// the demo still shows every state in it.
+func TestDemo_Load_FirstOfMonth(t *testing.T) {
+	now := time.Date(2025, time.June, 1, 0, 5, 0, 0, time.UTC) // a Sunday
+	db, d := loadDemo(t, now)
+	byMonth := allEntries(t, db, demoAdmin(t, d), now)
+	if len(byMonth) != 7 {
+		t.Errorf("entries span %d months, want 7", len(byMonth))
+	}
+	for month, es := range byMonth {
+		states := map[ledger.EntryState]bool{}
+		for _, e := range es {
+			states[e.State] = true
+			if e.Date > ledger.Today(now) {
+				t.Errorf("entry %s is dated %s, after today", e.ID, e.Date)
+			}
+		}
+		if len(states) != len(ledger.EntryStates) {
+			t.Errorf("month %s has only states %v", month, states)
+		}
+	}
+}
+
+// A reference date after the store's own today would date hours in the
+// future; Load refuses it and writes nothing.
+func TestDemo_Load_FutureReferenceFails(t *testing.T) {
+	db := storetest.OpenDB(t, demoNow)
+	before := storetest.Snapshot(t, db)
+	err := db.Update(func(tx *store.Tx) error {
+		_, err := testdata.Load(tx, demoNow.AddDate(0, 0, 2))
+		return err
+	})
+	if err == nil {
+		t.Fatal("Load with a future reference date succeeded")
+	}
+	if storetest.Snapshot(t, db) != before {
+		t.Error("a refused load changed the store")
+	}
+}

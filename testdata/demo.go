@@ -1,0 +1,195 @@
+// Package testdata holds Coopledger's synthetic sample co-op, loaded by
+// `coopledger serve --demo` and by tests, and (later) golden files.
+//
+// The co-op is described in demo/coop.json, embedded in the binary: three
+// circles (tech, ops, marketing), fourteen invented members across the
+// user, ops and collaborator classes, and the accounts to sign in as.
+// Every person, address and figure in it is invented. Load adds seven
+// calendar months of time entries in every review state, generated
+// deterministically from the load date.
+//
+// The go tool skips directories named testdata for ./... patterns, so this
+// package is neither vetted nor tested by `go test ./...`; it is still
+// importable as github.com/coopledger/coopledger/testdata, and its loader
+// is tested by ledger/store/demo_test.go.
+package testdata
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/coopledger/coopledger/ledger"
+	"github.com/coopledger/coopledger/ledger/store"
+)
+
+// DemoPassword is the sign-in password of every demo member. It is public
+// on purpose: the demo holds nothing worth protecting.
+const DemoPassword = "coopledger-demo"
+
+// Account is a demo member to sign in as, shown by `serve --demo`. Role
+// names what the account is there to show: admin, board, ops or member.
+type Account struct {
+	Email string
+	Name  string
+	Role  string
+}
+
+// Demo is what Load created: the members and circles in creation (id)
+// order, and the accounts to sign in as.
+type Demo struct {
+	Members  []ledger.Member
+	Circles  []ledger.Circle
+	Accounts []Account
+}
+
+// Load creates the sample co-op in tx, as the offline admin
+// (ledger.System) for circles, members and passwords, and as each member
+// for their own hours, which a different ops or board member reviews. It
+// goes through the same store methods as the API, so every rule and the
+// audit log apply.
+//
+// now is the reference date: members' joined dates count back from it, and
+// hours are generated for the seven calendar months ending with its month,
+// never after its date and never before a member joined. The same now
+// always gives the same data. Pass tx.Now() (LoadInto does); a now whose
+// date is after the store's today is refused, as the store refuses hours
+// in the future.
+//
+// Load refuses a store that already has members: the demo's addresses and
+// circle names would collide, and a demo mixed into real books is never
+// wanted.
+func Load(tx *store.Tx, now time.Time) (Demo, error) {
+	if tx.HasMembers() {
+		return Demo{}, fmt.Errorf("load demo: the store already has members; use an empty database: %w", ledger.ErrConflict)
+	}
+	if today, storeToday := ledger.Today(now), ledger.Today(tx.Now()); today > storeToday {
+		return Demo{}, fmt.Errorf("load demo: reference date %s is after the store's today %s", today, storeToday)
+	}
+	sp, err := parseSpec()
+	if err != nil {
+		return Demo{}, fmt.Errorf("load demo: %w", err)
+	}
+	people := resolvePeople(sp, now)
+	plan, err := planEntries(sp, people, now)
+	if err != nil {
+		return Demo{}, fmt.Errorf("load demo: %w", err)
+	}
+
+	var d Demo
+	circles := map[string]ledger.Circle{}
+	for _, name := range sp.Circles {
+		c, err := tx.CreateCircle(ledger.System, ledger.CircleInput{Name: name})
+		if err != nil {
+			return Demo{}, fmt.Errorf("load demo: circle %s: %w", name, err)
+		}
+		circles[name] = c
+		d.Circles = append(d.Circles, c)
+	}
+	members := make([]ledger.Member, len(people))
+	for i, p := range people {
+		m, err := tx.CreateMember(ledger.System, memberInput(p, circles))
+		if err != nil {
+			return Demo{}, fmt.Errorf("load demo: member %s: %w", p.spec.Key, err)
+		}
+		if err := tx.SetPassword(ledger.System, m.ID, DemoPassword); err != nil {
+			return Demo{}, fmt.Errorf("load demo: password of %s: %w", p.spec.Key, err)
+		}
+		members[i] = m
+	}
+	d.Members = members
+
+	ids := make([]string, len(plan))
+	for i, pe := range plan {
+		owner := members[pe.owner]
+		minutes := int64(pe.minutes)
+		comp := pe.comp
+		in := ledger.TimeEntryInput{
+			MemberID: owner.ID, Date: pe.date, Minutes: &minutes,
+			CircleID: circles[pe.circle].ID, Task: pe.task, Note: pe.note,
+			Compensation: &comp, Submit: pe.state != ledger.StateDraft,
+		}
+		if pe.corrects >= 0 {
+			in.Corrects = ids[pe.corrects]
+		}
+		e, err := tx.LogTime(owner, in)
+		if err != nil {
+			return Demo{}, fmt.Errorf("load demo: hours of %s on %s: %w", people[pe.owner].spec.Key, pe.date, err)
+		}
+		ids[i] = e.ID
+		if pe.state == ledger.StateApproved || pe.state == ledger.StateRejected {
+			approve := pe.state == ledger.StateApproved
+			if _, err := tx.ReviewTimeEntry(members[pe.reviewer], e.ID, approve, pe.comment); err != nil {
+				return Demo{}, fmt.Errorf("load demo: review of %s: %w", e.ID, err)
+			}
+		}
+	}
+
+	d.Accounts = accounts(sp)
+	return d, nil
+}
+
+// Accounts lists the demo accounts to sign in as, read from the embedded
+// coop.json without a store: `serve --demo` prints them again when it
+// restarts on a store that already holds the demo. It is the same list
+// Load returns; it is empty only if coop.json is broken, which Load
+// reports (and the loader's test catches).
+func Accounts() []Account {
+	sp, err := parseSpec()
+	if err != nil {
+		return nil
+	}
+	return accounts(sp)
+}
+
+func accounts(sp spec) []Account {
+	byKey := map[string]memberSpec{}
+	for _, m := range sp.Members {
+		byKey[m.Key] = m
+	}
+	out := make([]Account, 0, len(sp.Accounts))
+	for _, a := range sp.Accounts {
+		m := byKey[a.Member]
+		out = append(out, Account{Email: m.Email, Name: m.Name, Role: a.Role})
+	}
+	return out
+}
+
+// memberInput is the create request for a persona.
+func memberInput(p person, circles map[string]ledger.Circle) ledger.MemberInput {
+	m := p.spec
+	ids := make([]string, 0, len(m.Circles))
+	for _, name := range m.Circles {
+		ids = append(ids, circles[name].ID)
+	}
+	emails := append([]string{}, m.Emails...)
+	classes := append([]ledger.Class{}, m.Classes...)
+	roles := append([]ledger.Role{}, m.Roles...)
+	in := ledger.MemberInput{
+		Name: &m.Name, Email: &m.Email, Emails: &emails, Classes: &classes,
+		Roles: &roles, Circles: &ids, Joined: &p.joined,
+	}
+	if p.left != "" {
+		in.Left = &p.left
+	}
+	return in
+}
+
+// LoadInto loads the demo into db in one read-write transaction, so the
+// whole co-op commits with a single fsync or not at all. The reference
+// date is the store's clock (db.Now(), read once as the transaction
+// starts). It refuses a store that already has members.
+func LoadInto(db *store.DB) (Demo, error) {
+	var d Demo
+	err := db.Update(func(tx *store.Tx) error {
+		if tx.HasMembers() {
+			return fmt.Errorf("load demo: the store already has members; use an empty database: %w", ledger.ErrConflict)
+		}
+		var err error
+		d, err = Load(tx, tx.Now())
+		return err
+	})
+	if err != nil {
+		return Demo{}, err
+	}
+	return d, nil
+}

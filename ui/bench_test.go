@@ -1,0 +1,170 @@
+package ui_test
+
+import (
+	"fmt"
+	"net"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/coopledger/coopledger/ledger"
+	"github.com/coopledger/coopledger/ledger/store"
+	"github.com/coopledger/coopledger/ui"
+	"github.com/valyala/fasthttp"
+	bolt "go.etcd.io/bbolt"
+)
+
+// benchClients is the concurrency of the group-commit comparison; the raw
+// reference uses the same number of writers with MaxBatchSize equal to it.
+const benchClients = 32
+
+// BenchmarkLogTimeHTTP logs one time entry per operation through the real
+// HTTP API on a 127.0.0.1 listener, each a durable commit (bbolt fsyncs
+// every commit), at 1 and 32 concurrent clients. Compare with
+// BenchmarkRawBoltBatch in the same run:
+//
+//	go test ./ui -run '^$' -bench 'LogTimeHTTP|RawBoltBatch' -benchtime 3s
+func BenchmarkLogTimeHTTP(b *testing.B) {
+	for _, clients := range []int{1, benchClients} {
+		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
+			benchLogTime(b, clients)
+		})
+	}
+}
+
+func benchLogTime(b *testing.B, clients int) {
+	now := time.Date(2025, 12, 31, 12, 0, 0, 0, time.UTC)
+	db, err := store.Open(filepath.Join(b.TempDir(), "bench.db"), store.Options{
+		Now: func() time.Time { return now }, MaxBatchSize: benchClients, MaxBatchDelay: time.Millisecond,
+		Password: store.PasswordParams{Memory: 64, Time: 1, Threads: 1},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	var circle string
+	tokens := make([]string, clients)
+	err = db.Update(func(tx *store.Tx) error {
+		c, err := tx.CreateCircle(ledger.System, ledger.CircleInput{Name: "tech"})
+		if err != nil {
+			return err
+		}
+		circle = c.ID
+		for i := range tokens {
+			name, email, joined := fmt.Sprintf("Bench %d", i), fmt.Sprintf("bench%d@example.org", i), "2020-01-01"
+			m, err := tx.CreateMember(ledger.System, ledger.MemberInput{Name: &name, Email: &email, Joined: &joined})
+			if err != nil {
+				return err
+			}
+			if tokens[i], err = tx.CreateAPIToken(ledger.System, m.ID, "bench"); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	app, err := ui.New(ui.Config{DB: db})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	go app.Listener(ln)
+	defer app.Shutdown()
+	url := "http://" + ln.Addr().String() + "/api/v1/time-entries"
+	client := &fasthttp.Client{MaxConnsPerHost: clients * 2}
+
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, clients)
+	b.ResetTimer()
+	for k := 0; k < clients; k++ {
+		wg.Add(1)
+		go func(k int) {
+			defer wg.Done()
+			req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+			defer fasthttp.ReleaseRequest(req)
+			defer fasthttp.ReleaseResponse(resp)
+			n := 0
+			for next.Add(1) <= int64(b.N) {
+				// One minute per entry; dates cycle over 2025 so no day fills.
+				date := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n%365).Format(ledger.DateLayout)
+				n++
+				req.Reset()
+				req.SetRequestURI(url)
+				req.Header.SetMethod("POST")
+				req.Header.Set("Authorization", "Bearer "+tokens[k])
+				req.Header.SetContentType("application/json")
+				req.SetBodyString(`{"date":"` + date + `","minutes":1,"circle_id":"` + circle + `","task":"benchmark entry","note":"load"}`)
+				if err := client.Do(req, resp); err != nil {
+					errs <- err
+					return
+				}
+				if resp.StatusCode() != 201 {
+					errs <- fmt.Errorf("status %d: %s", resp.StatusCode(), resp.Body())
+					return
+				}
+			}
+		}(k)
+	}
+	wg.Wait()
+	b.StopTimer()
+	close(errs)
+	for err := range errs {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "writes/s")
+}
+
+// BenchmarkRawBoltBatch is the reference: 32 goroutines each doing
+// db.Batch puts of a value the size of a stored time entry, with group
+// commit tuned (MaxBatchSize = writers, MaxBatchDelay = 1 ms).
+func BenchmarkRawBoltBatch(b *testing.B) {
+	db, err := bolt.Open(filepath.Join(b.TempDir(), "raw.db"), 0o600, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	db.MaxBatchSize = benchClients
+	db.MaxBatchDelay = time.Millisecond
+	if err := db.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucket([]byte("b")); return err }); err != nil {
+		b.Fatal(err)
+	}
+	value := make([]byte, 420)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	for k := 0; k < benchClients; k++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for next.Add(1) <= int64(b.N) {
+				err := db.Batch(func(tx *bolt.Tx) error {
+					bk := tx.Bucket([]byte("b"))
+					seq, err := bk.NextSequence()
+					if err != nil {
+						return err
+					}
+					key := make([]byte, 8)
+					for i := 0; i < 8; i++ {
+						key[i] = byte(seq >> (56 - 8*i))
+					}
+					return bk.Put(key, value)
+				})
+				if err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "writes/s")
+}
