@@ -156,4 +156,3 @@ func printDemoAccounts(w io.Writer, base string) {
 		fmt.Fprintf(w, "  %-28s %-10s %s\n", a.Email, a.Role, a.Name)
 	}
 }
-
