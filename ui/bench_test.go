@@ -93,8 +93,8 @@ func benchLogTime(b *testing.B, clients int) {
 			defer fasthttp.ReleaseResponse(resp)
 			n := 0
 			for next.Add(1) <= int64(b.N) {
-				// One minute per entry; dates cycle over 2025 so no day fills.
-				date := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n%365).Format(ledger.DateLayout)
+				// Members log in date order, four entries a day, from 2020 on.
+				date := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n/4).Format(ledger.DateLayout)
 				n++
 				req.Reset()
 				req.SetRequestURI(url)

@@ -23,7 +23,9 @@ type AuditEvent struct {
 	Subject string          `json:"subject"`
 	Data    json.RawMessage `json:"data,omitempty"`
 	Prev    string          `json:"prev"`
-	Hash    string          `json:"hash"`
+	// Hash is the SHA-256 of the event's JSON without this field; it comes
+	// last so the stored record is that JSON with the hash appended.
+	Hash string `json:"hash,omitempty"`
 }
 
 // chainHash is the hash of an event with its Hash field empty.
@@ -37,7 +39,26 @@ func chainHash(e AuditEvent) (string, error) {
 	return hex.EncodeToString(sum[:]), nil
 }
 
+// sealEvent encodes e once and appends its hash, so recording an event
+// costs one encoding inside the write transaction.
+func sealEvent(e AuditEvent) (record []byte, hash string, err error) {
+	e.Hash = ""
+	body, err := json.Marshal(e)
+	if err != nil {
+		return nil, "", err
+	}
+	sum := sha256.Sum256(body)
+	hash = hex.EncodeToString(sum[:])
+	record = make([]byte, 0, len(body)+len(hash)+10)
+	record = append(record, body[:len(body)-1]...)
+	record = append(record, `,"hash":"`...)
+	record = append(record, hash...)
+	record = append(record, `"}`...)
+	return record, hash, nil
+}
+
 // audit appends an event for a write made by actor in this transaction.
+// data may be a json.RawMessage the caller already encoded.
 func (tx *Tx) audit(actor ledger.Member, action, subject string, data any) error {
 	b := tx.tx.Bucket(bucketAudit)
 	seq, err := b.NextSequence()
@@ -45,7 +66,11 @@ func (tx *Tx) audit(actor ledger.Member, action, subject string, data any) error
 		return err
 	}
 	var raw json.RawMessage
-	if data != nil {
+	switch d := data.(type) {
+	case nil:
+	case json.RawMessage:
+		raw = d
+	default:
 		if raw, err = json.Marshal(data); err != nil {
 			return fmt.Errorf("audit %s: %w", action, err)
 		}
@@ -57,13 +82,14 @@ func (tx *Tx) audit(actor ledger.Member, action, subject string, data any) error
 	meta := tx.tx.Bucket(bucketMeta)
 	e := AuditEvent{Seq: seq, At: tx.now.UTC().Truncate(time.Second), Actor: who, Action: action,
 		Subject: subject, Data: raw, Prev: string(meta.Get(keyAuditHead))}
-	if e.Hash, err = chainHash(e); err != nil {
+	record, hash, err := sealEvent(e)
+	if err != nil {
 		return err
 	}
-	if err := put(b, u64(seq), e); err != nil {
+	if err := b.Put(u64(seq), record); err != nil {
 		return err
 	}
-	return meta.Put(keyAuditHead, []byte(e.Hash))
+	return meta.Put(keyAuditHead, []byte(hash))
 }
 
 // AuditBreak describes where the audit chain stops holding.

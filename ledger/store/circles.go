@@ -42,11 +42,19 @@ func (tx *Tx) Circle(id string) (ledger.Circle, error) {
 	if !ok {
 		return c, fmt.Errorf("circle %q: %w", id, ledger.ErrNotFound)
 	}
-	found, err := get(tx.tx.Bucket(bucketCircles), u64(seq), &c)
-	if err == nil && !found {
-		err = fmt.Errorf("circle %q: %w", id, ledger.ErrNotFound)
+	key := u64(seq)
+	raw := tx.tx.Bucket(bucketCircles).Get(key)
+	if raw == nil {
+		return c, fmt.Errorf("circle %q: %w", id, ledger.ErrNotFound)
 	}
-	return c, err
+	if c, ok := tx.db.circles.get(key, raw); ok {
+		return c, nil
+	}
+	if err := jsonUnmarshal(raw, &c); err != nil {
+		return c, err
+	}
+	tx.db.circles.put(key, raw, c)
+	return c, nil
 }
 
 // CircleByName finds a circle by name, ignoring case.

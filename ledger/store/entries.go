@@ -2,6 +2,8 @@ package store
 
 import (
 	"bytes"
+	"encoding/binary"
+	"encoding/json"
 	"fmt"
 
 	"github.com/coopledger/coopledger/ledger"
@@ -77,7 +79,8 @@ func (tx *Tx) LogTime(actor ledger.Member, in ledger.TimeEntryInput) (ledger.Tim
 			return ledger.TimeEntry{}, err
 		}
 	}
-	if err := tx.putEntry(seq, mseq, e); err != nil {
+	data, err := tx.putEntry(seq, mseq, e)
+	if err != nil {
 		return ledger.TimeEntry{}, err
 	}
 	if in.Corrects != "" {
@@ -86,7 +89,7 @@ func (tx *Tx) LogTime(actor ledger.Member, in ledger.TimeEntryInput) (ledger.Tim
 			return ledger.TimeEntry{}, err
 		}
 	}
-	return e, tx.audit(actor, "entry.create", e.ID, e)
+	return e, tx.audit(actor, "entry.create", e.ID, data)
 }
 
 // checkEntryRefs enforces the rules on date and circle that need other
@@ -170,10 +173,11 @@ func (tx *Tx) UpdateTimeEntry(actor ledger.Member, id string, in ledger.TimeEntr
 			return e, err
 		}
 	}
-	if err := tx.putEntry(seq, mseq, e); err != nil {
+	data, err := tx.putEntry(seq, mseq, e)
+	if err != nil {
 		return e, err
 	}
-	return e, tx.audit(actor, "entry.update", e.ID, e)
+	return e, tx.audit(actor, "entry.update", e.ID, data)
 }
 
 // DeleteTimeEntry removes a draft; anything past draft stays for the record.
@@ -234,27 +238,52 @@ func (tx *Tx) changeEntry(actor ledger.Member, id, action string, change func(*l
 	}
 	seq, _ := parseID(prefixEntry, e.ID)
 	mseq, _ := parseID(prefixMember, e.MemberID)
-	if err := tx.putEntry(seq, mseq, e); err != nil {
+	if _, err := tx.putEntry(seq, mseq, e); err != nil {
 		return e, err
 	}
 	return e, tx.audit(actor, action, e.ID, map[string]string{"state": string(e.State), "comment": e.ReviewComment})
 }
 
-func (tx *Tx) putEntry(seq, mseq uint64, e ledger.TimeEntry) error {
-	if err := put(tx.tx.Bucket(bucketEntries), u64(seq), e); err != nil {
-		return err
+// putEntry stores e and its index keys and returns its encoding, which
+// the audit event reuses. The member index carries the entry's minutes and
+// state, so the day-total rule reads no entry records.
+func (tx *Tx) putEntry(seq, mseq uint64, e ledger.TimeEntry) (json.RawMessage, error) {
+	data, err := json.Marshal(e)
+	if err != nil {
+		return nil, fmt.Errorf("encode entry: %w", err)
 	}
-	if err := tx.tx.Bucket(bucketEntriesMember).Put(concat(u64(mseq), []byte(e.Date), u64(seq)), nil); err != nil {
-		return err
+	if err := tx.tx.Bucket(bucketEntries).Put(u64(seq), data); err != nil {
+		return nil, err
+	}
+	if err := tx.tx.Bucket(bucketEntriesMember).Put(concat(u64(mseq), []byte(e.Date), u64(seq)), dayValue(e)); err != nil {
+		return nil, err
 	}
 	if err := tx.tx.Bucket(bucketEntriesDate).Put(concat([]byte(e.Date), u64(seq)), nil); err != nil {
-		return err
+		return nil, err
 	}
 	pending := tx.tx.Bucket(bucketEntriesPending)
 	if e.State == ledger.StateSubmitted {
-		return pending.Put(u64(seq), nil)
+		err = pending.Put(u64(seq), nil)
+	} else {
+		err = pending.Delete(u64(seq))
 	}
-	return pending.Delete(u64(seq))
+	return data, err
+}
+
+// dayValue is the member index's value: minutes (4 bytes) and state.
+func dayValue(e ledger.TimeEntry) []byte {
+	v := make([]byte, 5)
+	binary.BigEndian.PutUint32(v, uint32(e.Minutes))
+	v[4] = stateCode[e.State]
+	return v
+}
+
+var stateCode = map[ledger.EntryState]byte{
+	ledger.StateDraft: 'd', ledger.StateSubmitted: 's', ledger.StateApproved: 'a', ledger.StateRejected: 'r',
+}
+
+var codeState = map[byte]ledger.EntryState{
+	'd': ledger.StateDraft, 's': ledger.StateSubmitted, 'a': ledger.StateApproved, 'r': ledger.StateRejected,
 }
 
 func (tx *Tx) unindexEntry(seq, mseq uint64, e ledger.TimeEntry) error {
@@ -295,9 +324,25 @@ func (tx *Tx) correctionOf(id string) (*ledger.TimeEntry, error) {
 	return &e, nil
 }
 
-// memberDay returns the member's entries on one date: a range scan.
+// memberDay returns the member's entries on one date, with only id,
+// minutes and state filled in: a range scan over the member index alone.
 func (tx *Tx) memberDay(mseq uint64, date string) ([]ledger.TimeEntry, error) {
-	return tx.scanIndex(tx.tx.Bucket(bucketEntriesMember), concat(u64(mseq), []byte(date)), false, 0, nil)
+	prefix := concat(u64(mseq), []byte(date))
+	out := []ledger.TimeEntry{}
+	c := tx.tx.Bucket(bucketEntriesMember).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		id := formatID(prefixEntry, fromU64(k[len(k)-8:]))
+		if len(v) != 5 {
+			e, err := tx.TimeEntry(id)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, e)
+			continue
+		}
+		out = append(out, ledger.TimeEntry{ID: id, Minutes: int(binary.BigEndian.Uint32(v)), State: codeState[v[4]]})
+	}
+	return out, nil
 }
 
 // scanIndex reads the entries whose index keys start with prefix; the

@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/coopledger/coopledger/ledger"
@@ -114,21 +115,31 @@ func (tx *Tx) indexEmails(m ledger.Member, old *ledger.Member) error {
 	return nil
 }
 
-// Member returns the member with id, or ErrNotFound.
+// Member returns the member with id, or ErrNotFound. The returned
+// member's slices are its own to change.
 func (tx *Tx) Member(id string) (ledger.Member, error) {
 	var m ledger.Member
 	seq, ok := parseID(prefixMember, id)
 	if !ok {
 		return m, fmt.Errorf("member %q: %w", id, ledger.ErrNotFound)
 	}
-	found, err := get(tx.tx.Bucket(bucketMembers), u64(seq), &m)
-	if err != nil {
-		return m, err
-	}
-	if !found {
+	key := u64(seq)
+	raw := tx.tx.Bucket(bucketMembers).Get(key)
+	if raw == nil {
 		return m, fmt.Errorf("member %q: %w", id, ledger.ErrNotFound)
 	}
-	return m, nil
+	if m, ok := tx.db.members.get(key, raw); ok {
+		m.Emails = slices.Clone(m.Emails)
+		m.Classes = slices.Clone(m.Classes)
+		m.Roles = slices.Clone(m.Roles)
+		m.Circles = slices.Clone(m.Circles)
+		return m, nil
+	}
+	if err := jsonUnmarshal(raw, &m); err != nil {
+		return m, err
+	}
+	tx.db.members.put(key, raw, m)
+	return tx.Member(id)
 }
 
 // MemberByEmail finds a member by any of their addresses, ignoring case.

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/coopledger/coopledger/ledger"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -52,7 +53,15 @@ type DB struct {
 	now     func() time.Time
 	pw      PasswordParams
 	writers atomic.Int32
+	members decodeCache[ledger.Member]
+	circles decodeCache[ledger.Circle]
+	// lastShared is when (UnixNano) a write last found others in flight.
+	lastShared atomic.Int64
 }
+
+// soloAfter is how long writes must have been alone before one commits
+// without batching.
+const soloAfter = 20 * time.Millisecond
 
 // Open opens (creating if needed) the store at path and brings its schema
 // up to date.
@@ -77,7 +86,7 @@ func Open(path string, opts Options) (*DB, error) {
 			return nil, fmt.Errorf("open %s: %w", path, err)
 		}
 	}
-	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout, ReadOnly: opts.ReadOnly})
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout, ReadOnly: opts.ReadOnly, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
 	if errors.Is(err, bolt.ErrTimeout) {
 		return nil, fmt.Errorf("open %s: %w", path, ErrLocked)
 	}
@@ -221,8 +230,15 @@ func (db *DB) Update(fn func(*Tx) error) error {
 func (db *DB) Write(fn func(*Tx) error) error {
 	n := db.writers.Add(1)
 	defer db.writers.Add(-1)
-	if n == 1 {
-		// Alone: commit at once instead of waiting for a batch to fill.
+	now := time.Now().UnixNano()
+	if n > 1 {
+		db.lastShared.Store(now)
+	} else if now-db.lastShared.Load() > int64(soloAfter) {
+		// Alone, and nobody else has written lately: commit at once rather
+		// than wait for a batch that will not fill. Under steady
+		// concurrency writers return between batches and briefly look
+		// alone; they still batch, or one of them would commit on its own
+		// while the rest wait for the batch delay.
 		return db.Update(fn)
 	}
 	return db.bolt.Batch(func(btx *bolt.Tx) error {
