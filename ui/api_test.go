@@ -1,7 +1,9 @@
 package ui_test
 
 import (
+	"bufio"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -321,11 +323,16 @@ func TestAPI_BodyTooLarge(t *testing.T) {
 	go f.app.Listener(ln)
 	t.Cleanup(func() { _ = f.app.Shutdown() })
 	before := storetest.Snapshot(t, f.db)
-	big := `{"name":"` + strings.Repeat("a", 2<<20) + `","email":"big@example.org"}`
-	req, _ := http.NewRequest("POST", "http://"+ln.Addr().String()+"/api/v1/members", strings.NewReader(big))
-	req.Header.Set("Authorization", "Bearer "+f.tokens["ada"])
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
+	// Announce a 2 MiB body and send only its headers: the server refuses
+	// on the length alone, and the client never races the closing socket.
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /api/v1/members HTTP/1.1\r\nHost: coop\r\nAuthorization: Bearer %s\r\n"+
+		"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n", f.tokens["ada"], 2<<20)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,232 @@
+package pages
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/coopledger/coopledger/ledger"
+	"github.com/coopledger/coopledger/ledger/store"
+	"github.com/coopledger/coopledger/ui/web"
+	"github.com/gofiber/fiber/v2"
+	"github.com/shopspring/decimal"
+)
+
+// compensations are the choices of the log form besides "default".
+var compensations = []ledger.Compensation{ledger.CompRequired, ledger.CompContribution, ledger.CompVolunteer}
+
+// timesheetData is the timesheet view: one month of the caller's entries
+// with their totals, and what the log form offers.
+type timesheetData struct {
+	Month, MonthLabel string
+	Prev, PrevLabel   string
+	Next, NextLabel   string // empty for the current month: no future months
+	Today             string
+	Circles           []ledger.Circle
+	Compensations     []ledger.Compensation
+	Rows              []entryRow
+	Total             string // hours that stand: every state but rejected
+	ByState           []stateTotal
+}
+
+// entryRow is an entry with the names the view shows instead of ids.
+type entryRow struct {
+	ledger.TimeEntry
+	CircleName   string
+	MemberName   string
+	ReviewerName string
+}
+
+// stateTotal is the month's hours in one review state.
+type stateTotal struct {
+	State   ledger.EntryState
+	Hours   string
+	Entries int
+}
+
+// Timesheet shows GET /timesheet?month=YYYY-MM (default: this month): the
+// form to log hours and the month's entries with their review state.
+func (h *Handlers) Timesheet(c *fiber.Ctx) error {
+	today := ledger.Today(h.db.Now())
+	p := Page{Form: map[string]string{"date": today}}
+	status, month := fiber.StatusOK, query(c, "month")
+	if month == "" {
+		month = ledger.MonthOf(today)
+	} else if _, err := ledger.ParseMonth(month); err != nil {
+		// A hand-edited link: say so, and show this month instead.
+		status, month = fiber.StatusBadRequest, ledger.MonthOf(today)
+		p.Error = "The month in the address " + err.Error() + "; showing this month instead."
+	}
+	return h.renderTimesheet(c, status, month, p)
+}
+
+// LogTime handles POST /timesheet: it logs hours as a draft, or submits
+// them at once when "Submit for review now" is ticked.
+func (h *Handlers) LogTime(c *fiber.Ctx) error {
+	actor := web.MustActor(c)
+	kept := map[string]string{
+		"date": form(c, "date"), "hours": form(c, "hours"), "circle_id": form(c, "circle_id"),
+		"task": form(c, "task"), "note": form(c, "note"), "compensation": form(c, "compensation"),
+		"submit_now": form(c, "submit_now"),
+	}
+	in := ledger.TimeEntryInput{Date: kept["date"], CircleID: kept["circle_id"], Task: kept["task"],
+		Note: kept["note"], Submit: kept["submit_now"] != ""}
+	v := &ledger.ValidationError{}
+	if s := strings.TrimSpace(kept["hours"]); s != "" {
+		// Hours never reach 1,000, so a comma can only be a decimal comma.
+		d, err := decimal.NewFromString(strings.Replace(s, ",", ".", 1))
+		if err != nil {
+			v.Add("hours", "must be a number of hours like 2.5")
+		} else {
+			in.Hours = &d
+		}
+	}
+	if s := kept["compensation"]; s != "" {
+		comp, err := ledger.ParseCompensation(s)
+		if err != nil {
+			v.Add("compensation", "must be default, required, contribution or volunteer")
+		} else {
+			in.Compensation = &comp
+		}
+	}
+	var err error
+	if len(v.Fields) > 0 {
+		// The form itself is unreadable: nothing is stored, but report the
+		// other fields' problems too, so the member fixes everything at once.
+		_, verr := in.Validate(ledger.Today(h.db.Now()))
+		mergeFields(v, verr)
+		err = v
+	} else {
+		var e ledger.TimeEntry
+		if e, err = h.db.LogTime(actor, in); err == nil {
+			ok := "logged"
+			if e.State == ledger.StateSubmitted {
+				ok = "submitted"
+			}
+			return seeOther(c, "/timesheet?month="+ledger.MonthOf(e.Date)+"&ok="+ok)
+		}
+	}
+	fields, isForm := formError(err)
+	if !isForm {
+		return err
+	}
+	month := ledger.MonthOf(ledger.Today(h.db.Now()))
+	if _, derr := ledger.ParseDate(strings.TrimSpace(kept["date"])); derr == nil {
+		month = ledger.MonthOf(strings.TrimSpace(kept["date"]))
+	}
+	return h.renderTimesheet(c, fiber.StatusBadRequest, month, Page{Error: invalid, Fields: fields, Form: kept})
+}
+
+// SubmitEntry handles POST /timesheet/:id/submit: a draft goes for review.
+func (h *Handlers) SubmitEntry(c *fiber.Ctx) error {
+	e, err := h.db.SubmitTimeEntry(web.MustActor(c), param(c, "id"))
+	if err != nil {
+		return err
+	}
+	return seeOther(c, "/timesheet?month="+ledger.MonthOf(e.Date)+"&ok=submitted")
+}
+
+// DeleteEntry handles POST /timesheet/:id/delete: drafts only (the domain
+// refuses anything else). The form says which month to return to.
+func (h *Handlers) DeleteEntry(c *fiber.Ctx) error {
+	if err := h.db.DeleteTimeEntry(web.MustActor(c), param(c, "id")); err != nil {
+		return err
+	}
+	back := "/timesheet?ok=deleted"
+	if m := form(c, "month"); m != "" {
+		if _, err := ledger.ParseMonth(m); err == nil {
+			back = "/timesheet?month=" + m + "&ok=deleted"
+		}
+	}
+	return seeOther(c, back)
+}
+
+// renderTimesheet reads the caller's entries of month, the circles and the
+// member names in one read transaction and shows the timesheet.
+func (h *Handlers) renderTimesheet(c *fiber.Ctx, status int, month string, p Page) error {
+	actor := web.MustActor(c)
+	now := h.db.Now()
+	start, _ := ledger.ParseMonth(month)
+	d := timesheetData{
+		Month: month, MonthLabel: monthLabel(start),
+		Prev: start.AddDate(0, -1, 0).Format(ledger.MonthLayout), PrevLabel: monthLabel(start.AddDate(0, -1, 0)),
+		Today: ledger.Today(now), Compensations: compensations,
+	}
+	if next := start.AddDate(0, 1, 0); next.Format(ledger.MonthLayout) <= ledger.MonthOf(d.Today) {
+		d.Next, d.NextLabel = next.Format(ledger.MonthLayout), monthLabel(next)
+	}
+	var entries []ledger.TimeEntry
+	var names map[string]string
+	err := h.db.View(func(tx *store.Tx) error {
+		var err error
+		if entries, err = tx.TimeEntries(actor, store.EntryQuery{MemberID: actor.ID, Month: month}); err != nil {
+			return err
+		}
+		if d.Circles, err = tx.Circles(); err != nil {
+			return err
+		}
+		names, err = memberNames(tx)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	circles := circleNames(d.Circles)
+	// The store lists newest first; a timesheet reads down the month.
+	slices.Reverse(entries)
+	total := 0
+	perState := map[ledger.EntryState]*stateTotal{}
+	minutes := map[ledger.EntryState]int{}
+	for _, e := range entries {
+		d.Rows = append(d.Rows, entryRow{TimeEntry: e, CircleName: circles[e.CircleID],
+			MemberName: names[e.MemberID], ReviewerName: names[e.ReviewedBy]})
+		if e.Counts() {
+			total += e.Minutes
+		}
+		if perState[e.State] == nil {
+			perState[e.State] = &stateTotal{State: e.State}
+		}
+		perState[e.State].Entries++
+		minutes[e.State] += e.Minutes
+	}
+	for _, st := range ledger.EntryStates {
+		if t := perState[st]; t != nil {
+			t.Hours = ledger.HoursText(minutes[st])
+			d.ByState = append(d.ByState, *t)
+		}
+	}
+	d.Total = ledger.HoursText(total)
+	if p.Form == nil {
+		p.Form = map[string]string{}
+	}
+	if p.Form["circle_id"] == "" && len(d.Circles) == 1 {
+		p.Form["circle_id"] = d.Circles[0].ID
+	}
+	p.Title, p.Nav, p.Data = "Timesheet", "timesheet", d
+	return h.render(c, status, "timesheet", p)
+}
+
+// memberNames maps member ids to names (the roster is shared with every
+// member; addresses are not shown).
+func memberNames(tx *store.Tx) (map[string]string, error) {
+	ms, err := tx.Members()
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(ms))
+	for _, m := range ms {
+		out[m.ID] = m.Name
+	}
+	return out, nil
+}
+
+func circleNames(cs []ledger.Circle) map[string]string {
+	out := make(map[string]string, len(cs))
+	for _, c := range cs {
+		out[c.ID] = c.Name
+	}
+	return out
+}
+
+// monthLabel is how a YYYY-MM month reads on a page.
+func monthLabel(t time.Time) string { return t.Format("January 2006") }
