@@ -61,6 +61,7 @@ func sealEvent(e AuditEvent) (record []byte, hash string, err error) {
 // data may be a json.RawMessage the caller already encoded.
 func (tx *Tx) audit(actor ledger.Member, action, subject string, data any) error {
 	b := tx.tx.Bucket(bucketAudit)
+	b.FillPercent = appendFill
 	seq, err := b.NextSequence()
 	if err != nil {
 		return err

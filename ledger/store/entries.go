@@ -252,13 +252,17 @@ func (tx *Tx) putEntry(seq, mseq uint64, e ledger.TimeEntry) (json.RawMessage, e
 	if err != nil {
 		return nil, fmt.Errorf("encode entry: %w", err)
 	}
-	if err := tx.tx.Bucket(bucketEntries).Put(u64(seq), data); err != nil {
+	entries := tx.tx.Bucket(bucketEntries)
+	entries.FillPercent = appendFill
+	if err := entries.Put(u64(seq), data); err != nil {
 		return nil, err
 	}
 	if err := tx.tx.Bucket(bucketEntriesMember).Put(concat(u64(mseq), []byte(e.Date), u64(seq)), dayValue(e)); err != nil {
 		return nil, err
 	}
-	if err := tx.tx.Bucket(bucketEntriesDate).Put(concat([]byte(e.Date), u64(seq)), nil); err != nil {
+	byDate := tx.tx.Bucket(bucketEntriesDate)
+	byDate.FillPercent = appendFill
+	if err := byDate.Put(concat([]byte(e.Date), u64(seq)), nil); err != nil {
 		return nil, err
 	}
 	pending := tx.tx.Bucket(bucketEntriesPending)

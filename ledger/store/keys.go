@@ -30,6 +30,12 @@ var (
 var keySchemaVersion = []byte("schema_version")
 var keyAuditHead = []byte("audit_head")
 
+// appendFill is the fill factor of buckets whose keys mostly grow at the
+// end (entries, audit, the date index). bbolt splits pages half full by
+// default, which suits random inserts; appends would then write twice the
+// pages each commit and leave the file half empty.
+const appendFill = 0.95
+
 // Id prefixes. Ids are opaque outside the store, but they are fixed-width
 // so that ascending id is creation order also as text (the close's
 // largest-remainder tie-break sorts member ids).
