@@ -28,7 +28,7 @@ func BindJSON(body []byte, dst any) error {
 	for name, value := range raw {
 		f, ok := fields[name]
 		if !ok {
-			v.Add(name, "is not a known field")
+			v.Add(printableName(name), "is not a known field")
 			continue
 		}
 		if err := json.Unmarshal(value, f.Addr().Interface()); err != nil {
@@ -89,4 +89,20 @@ func describe(err error) string {
 		return "must be a decimal number like \"2.5\""
 	}
 	return msg
+}
+
+// printableName keeps an unknown field's name fit to echo back: valid
+// UTF-8, no control characters, at most 64 characters.
+func printableName(s string) string {
+	s = strings.ToValidUTF8(s, "?")
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return '?'
+		}
+		return r
+	}, s)
+	if r := []rune(s); len(r) > 64 {
+		s = string(r[:64]) + "…"
+	}
+	return s
 }
