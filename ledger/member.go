@@ -231,12 +231,22 @@ func (in MemberInput) Apply(m *Member, create bool) error {
 		seen[k] = true
 	}
 	if in.Classes != nil {
+		for _, c := range *in.Classes {
+			if _, err := ParseClass(string(c)); err != nil {
+				v.Add("classes", err.Error())
+			}
+		}
 		m.Classes = uniqueSorted(*in.Classes)
 	}
 	if m.Classes == nil {
 		m.Classes = []Class{}
 	}
 	if in.Roles != nil {
+		for _, r := range *in.Roles {
+			if _, err := ParseRole(string(r)); err != nil {
+				v.Add("roles", err.Error())
+			}
+		}
 		m.Roles = uniqueSorted(*in.Roles)
 	}
 	if len(m.Roles) == 0 {
@@ -307,6 +317,12 @@ func uniqueSorted[T ~string](in []T) []T {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
 	return out
+}
+
+// ValidLine reports whether s is printable text of at most max characters
+// on one line: what names and labels may hold.
+func ValidLine(s string, max int) bool {
+	return validText(s, max) && !strings.ContainsAny(s, "\n\t")
 }
 
 // validText reports whether s is valid UTF-8 of at most max runes with no

@@ -174,6 +174,11 @@ func (in *TimeEntryInput) Validate(today string) (minutes int, err error) {
 	if !validText(in.Note, maxNoteLen) {
 		v.Add("note", fmt.Sprintf("must be at most %d characters of text", maxNoteLen))
 	}
+	if in.Compensation != nil {
+		if _, err := ParseCompensation(string(*in.Compensation)); err != nil {
+			v.Add("compensation", err.Error())
+		}
+	}
 	return minutes, v.Err()
 }
 
@@ -280,13 +285,17 @@ func (e *TimeEntry) Submit(actor Member, now time.Time) error {
 }
 
 // Review approves or rejects a submitted entry. Only ops or board members
-// review, and never their own entries.
+// review, never their own entries, and never entries they logged for
+// someone else (four eyes on every approved hour).
 func (e *TimeEntry) Review(reviewer Member, approve bool, comment string, now time.Time) error {
 	if !reviewer.IsReviewer() {
 		return fmt.Errorf("review entry %s: only ops or board members review hours: %w", e.ID, ErrForbidden)
 	}
 	if reviewer.ID == e.MemberID {
 		return fmt.Errorf("review entry %s: nobody reviews their own hours: %w", e.ID, ErrForbidden)
+	}
+	if e.CreatedBy != "" && reviewer.ID == e.CreatedBy {
+		return fmt.Errorf("review entry %s: you logged it for %s, so another reviewer must: %w", e.ID, e.MemberID, ErrForbidden)
 	}
 	comment = strings.TrimSpace(comment)
 	if !validText(comment, maxNoteLen) {

@@ -229,8 +229,8 @@ func (tx *Tx) activeMember(id string) (ledger.Member, error) {
 	if err != nil {
 		return m, fmt.Errorf("credentials: %w", ledger.ErrUnauthenticated)
 	}
-	if !m.Active(ledger.Today(tx.now)) && m.Left != "" {
-		return m, fmt.Errorf("member %s has left: %w", m.ID, ledger.ErrUnauthenticated)
+	if !m.Active(ledger.Today(tx.now)) {
+		return m, fmt.Errorf("member %s is not a member today (joined %s, left %q): %w", m.ID, m.Joined, m.Left, ledger.ErrUnauthenticated)
 	}
 	return m, nil
 }
@@ -256,8 +256,8 @@ func (tx *Tx) CreateAPIToken(actor ledger.Member, memberID, name string) (string
 	if name == "" {
 		name = "token"
 	}
-	if len(name) > 100 || !utf8.ValidString(name) {
-		return "", ledger.FieldError("name", "must be at most 100 characters")
+	if !ledger.ValidLine(name, 100) {
+		return "", ledger.FieldError("name", "must be at most 100 characters on one line")
 	}
 	token, key := newSecret("cl_")
 	if err := put(tx.tx.Bucket(bucketTokens), key, APIToken{MemberID: m.ID, Name: name, CreatedAt: tx.now.UTC()}); err != nil {

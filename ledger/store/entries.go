@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/coopledger/coopledger/ledger"
 	bolt "go.etcd.io/bbolt"
@@ -155,6 +156,10 @@ func (tx *Tx) UpdateTimeEntry(actor ledger.Member, id string, in ledger.TimeEntr
 	sameDay, err := tx.memberDay(mseq, in.Date)
 	if err != nil {
 		return e, err
+	}
+	if e.Corrects != "" {
+		// A draft correction replaces the entry it corrects.
+		sameDay = slices.DeleteFunc(sameDay, func(o ledger.TimeEntry) bool { return o.ID == e.Corrects })
 	}
 	if err := ledger.CheckDayTotal(sameDay, minutes, e.ID); err != nil {
 		return e, err
@@ -328,14 +333,27 @@ func (tx *Tx) correctionOf(id string) (*ledger.TimeEntry, error) {
 	return &e, nil
 }
 
-// memberDay returns the member's entries on one date, with only id,
-// minutes and state filled in: a range scan over the member index alone.
+// memberDay returns the member's entries on one date that still stand
+// toward the day's total, with only id, minutes and state filled in: a
+// range scan over the member index. An entry replaced by a correction that
+// was not rejected is left out: the correction counts instead.
 func (tx *Tx) memberDay(mseq uint64, date string) ([]ledger.TimeEntry, error) {
 	prefix := concat(u64(mseq), []byte(date))
+	corrections := tx.tx.Bucket(bucketCorrections)
 	out := []ledger.TimeEntry{}
 	c := tx.tx.Bucket(bucketEntriesMember).Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-		id := formatID(prefixEntry, fromU64(k[len(k)-8:]))
+		seq := k[len(k)-8:]
+		id := formatID(prefixEntry, fromU64(seq))
+		if by := corrections.Get(seq); by != nil {
+			fix, err := tx.TimeEntry(string(by))
+			if err != nil {
+				return nil, err
+			}
+			if fix.State != ledger.StateRejected {
+				continue
+			}
+		}
 		if len(v) != 5 {
 			e, err := tx.TimeEntry(id)
 			if err != nil {
@@ -428,6 +446,11 @@ const MaxListLimit = 1000
 func (tx *Tx) TimeEntries(actor ledger.Member, q EntryQuery) ([]ledger.TimeEntry, error) {
 	if q.MemberID != actor.ID && !actor.CanSeeAll() {
 		return nil, fmt.Errorf("list entries of %s: %w", q.MemberID, ledger.ErrForbidden)
+	}
+	if q.Month != "" {
+		if _, err := ledger.ParseMonth(q.Month); err != nil {
+			return nil, ledger.FieldError("month", err.Error())
+		}
 	}
 	if q.Limit <= 0 || q.Limit > MaxListLimit {
 		q.Limit = MaxListLimit

@@ -40,15 +40,17 @@ func (tx *Tx) CreateMember(actor ledger.Member, in ledger.MemberInput) (ledger.M
 }
 
 // UpdateMember changes the fields in sets. Admins change anything; a member
-// may change their own name and other addresses.
+// may change their own name. Addresses are the admin's: single sign-on
+// links accounts by address, so a self-added one could claim another
+// person's future sign-in.
 func (tx *Tx) UpdateMember(actor ledger.Member, id string, in ledger.MemberInput) (ledger.Member, error) {
 	m, err := tx.Member(id)
 	if err != nil {
 		return ledger.Member{}, err
 	}
 	if !actor.IsAdmin() {
-		self := actor.ID == m.ID && in.Email == nil && in.Classes == nil && in.Roles == nil &&
-			in.Circles == nil && in.Joined == nil && in.Left == nil
+		self := actor.ID == m.ID && in.Email == nil && in.Emails == nil && in.Classes == nil &&
+			in.Roles == nil && in.Circles == nil && in.Joined == nil && in.Left == nil
 		if !self {
 			return ledger.Member{}, fmt.Errorf("update member %s: %w", id, ledger.ErrForbidden)
 		}
@@ -129,17 +131,22 @@ func (tx *Tx) Member(id string) (ledger.Member, error) {
 		return m, fmt.Errorf("member %q: %w", id, ledger.ErrNotFound)
 	}
 	if m, ok := tx.db.members.get(key, raw); ok {
-		m.Emails = slices.Clone(m.Emails)
-		m.Classes = slices.Clone(m.Classes)
-		m.Roles = slices.Clone(m.Roles)
-		m.Circles = slices.Clone(m.Circles)
-		return m, nil
+		return ownCopy(m), nil
 	}
 	if err := jsonUnmarshal(raw, &m); err != nil {
 		return m, err
 	}
 	tx.db.members.put(key, raw, m)
-	return tx.Member(id)
+	return ownCopy(m), nil
+}
+
+// ownCopy gives the caller slices the cache does not share.
+func ownCopy(m ledger.Member) ledger.Member {
+	m.Emails = slices.Clone(m.Emails)
+	m.Classes = slices.Clone(m.Classes)
+	m.Roles = slices.Clone(m.Roles)
+	m.Circles = slices.Clone(m.Circles)
+	return m
 }
 
 // MemberByEmail finds a member by any of their addresses, ignoring case.
