@@ -318,4 +318,3 @@ func TestAuditEvents_RecordActorsAndActions(t *testing.T) {
 		prev = got.Hash
 	}
 }
-
