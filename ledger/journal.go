@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -17,6 +18,15 @@ type Posting struct {
 	Account  string          `json:"account"`
 	Amount   decimal.Decimal `json:"amount"`
 	Currency string          `json:"currency"`
+}
+
+// MarshalJSON writes the amount with the currency's places ("-1167.00").
+func (p Posting) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Account  string `json:"account"`
+		Amount   string `json:"amount"`
+		Currency string `json:"currency"`
+	}{p.Account, FormatAmount(p.Amount, p.Currency), p.Currency})
 }
 
 // TxKind says what a transaction records, so statements can sort

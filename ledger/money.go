@@ -82,3 +82,24 @@ func ParseAmount(d decimal.Decimal, currency string) (decimal.Decimal, error) {
 }
 
 var maxAmount = decimal.New(1, 12)
+
+// Money is an amount that reads and prints as a decimal string with its
+// currency's minor-unit places ("870.00", never "870"), as the API
+// promises.
+type Money struct {
+	Amount   decimal.Decimal
+	Currency string
+}
+
+// NewMoney pairs an amount with its currency.
+func NewMoney(d decimal.Decimal, currency string) Money { return Money{Amount: d, Currency: currency} }
+
+// String is the amount with its places, without the currency code.
+func (m Money) String() string { return FormatAmount(m.Amount, m.Currency) }
+
+// MarshalJSON writes the amount as a fixed-places string.
+func (m Money) MarshalJSON() ([]byte, error) { return []byte(`"` + m.String() + `"`), nil }
+
+// UnmarshalJSON reads a string or a number; the currency comes from the
+// surrounding record.
+func (m *Money) UnmarshalJSON(b []byte) error { return m.Amount.UnmarshalJSON(b) }

@@ -270,9 +270,20 @@ func TestAPI_Scenarios(t *testing.T) {
 		{name: "create own token", method: "POST", path: "/api/v1/tokens", actor: "mia", status: 201, body: `{"name":"laptop"}`, want: []string{`"token":"cl_`}},
 		{name: "cannot create a token for another", method: "POST", path: "/api/v1/tokens", actor: "mia", status: 403, body: `{"member_id":"{olga}"}`},
 	}
+	runScenarios(t, scenarios, nil)
+}
+
+// runScenarios runs each scenario on a fresh fixture (seeded further by
+// seed, if given): status, body fragments, the error shape and named
+// fields, and for every refused request an unchanged store.
+func runScenarios(t *testing.T, scenarios []scenario, seed func(*testing.T, *fixture)) {
+	t.Helper()
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
 			f := newFixture(t)
+			if seed != nil {
+				seed(t, f)
+			}
 			sub := func(s string) string {
 				for k, v := range f.ids {
 					s = strings.ReplaceAll(s, "{"+k+"}", v)

@@ -114,13 +114,6 @@ func (tx *Tx) MonthLocked(month string) bool {
 	return tx.tx.Bucket(bucketLockedMonths).Get([]byte(month)) != nil
 }
 
-// hasRate reports whether the member has an hourly rate on date, which
-// makes `required` the default compensation. Rate schedules arrive with the
-// money capability; until a member has one, entries default to volunteer.
-func (tx *Tx) hasRate(memberID, date string) bool {
-	return false
-}
-
 // UpdateTimeEntry changes a draft. Only drafts change: submitted entries
 // are with a reviewer, and reviewed ones are immutable.
 func (tx *Tx) UpdateTimeEntry(actor ledger.Member, id string, in ledger.TimeEntryInput) (ledger.TimeEntry, error) {

@@ -25,10 +25,21 @@ var (
 	bucketTokens         = []byte("tokens")          // sha256(api token) → token
 	bucketLoginLinks     = []byte("login_links")     // sha256(link token) → login link
 	bucketAudit          = []byte("audit")           // seq → audit event
+
+	// Added in schema version 2: money.
+	bucketRates        = []byte("rates")         // member seq | from date → Rate
+	bucketJournal      = []byte("journal")       // seq → Transaction
+	bucketBalances     = []byte("balances")      // account | 0x00 | month → Balance (the month's movement)
+	bucketAccounts     = []byte("accounts")      // account → first month used
+	bucketDebtLots     = []byte("debt_lots")     // member seq | accrual month → outstanding Balance
+	bucketMemberMonths = []byte("member_months") // member seq | month → MemberMonth
+	bucketIncome       = []byte("income_months") // month → IncomeMonth (tiers, subscribers)
+	bucketReversals    = []byte("reversals")     // reversed tx seq → reversing tx id
 )
 
 var keySchemaVersion = []byte("schema_version")
 var keyAuditHead = []byte("audit_head")
+var keyBaseCurrency = []byte("base_currency")
 
 // appendFill is the fill factor of buckets whose keys mostly grow at the
 // end (entries, audit, the date index). bbolt splits pages half full by
@@ -43,6 +54,7 @@ const (
 	prefixMember = "m"
 	prefixCircle = "c"
 	prefixEntry  = "e"
+	prefixTx     = "t"
 	idDigits     = 6
 )
 

@@ -135,6 +135,19 @@ var migrations = []func(*bolt.Tx) error{
 		}
 		return nil
 	},
+	// 2: money — rates, the journal with its running balances, debt lots
+	// for aging, per-member monthly figures, income tiers.
+	func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{
+			bucketRates, bucketJournal, bucketBalances, bucketAccounts, bucketDebtLots,
+			bucketMemberMonths, bucketIncome, bucketReversals,
+		} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		return nil
+	},
 }
 
 func readVersion(tx *bolt.Tx) uint64 {

@@ -1,0 +1,304 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"github.com/coopledger/coopledger/ledger"
+	"github.com/shopspring/decimal"
+)
+
+// MemberMonth is what the journal moved for one member in one month, per
+// currency, kept current as transactions post so statements never scan
+// the journal.
+type MemberMonth struct {
+	Paid     ledger.Balance `json:"paid,omitempty"`
+	Deferred ledger.Balance `json:"deferred,omitempty"`
+	PaidBack ledger.Balance `json:"paid_back,omitempty"`
+	Waived   ledger.Balance `json:"waived,omitempty"`
+	Opening  ledger.Balance `json:"opening,omitempty"`
+}
+
+// Post records a balanced transaction and brings every running figure up
+// to date in the same write: the account's monthly balance, the member's
+// debt lots (for aging) and monthly figures. Posted transactions are never
+// changed; see Reverse.
+func (tx *Tx) Post(actor ledger.Member, t ledger.Transaction) (ledger.Transaction, error) {
+	if err := t.Validate(); err != nil {
+		return t, err
+	}
+	month := ledger.MonthOf(t.Date)
+	if tx.MonthLocked(month) && t.Kind != ledger.KindReversal {
+		return t, ledger.FieldError("date", "falls in "+month+", which is closed")
+	}
+	b := tx.tx.Bucket(bucketJournal)
+	b.FillPercent = appendFill
+	seq, err := b.NextSequence()
+	if err != nil {
+		return t, err
+	}
+	t.ID = formatID(prefixTx, seq)
+	t.CreatedBy = actor.ID
+	t.CreatedAt = tx.now.UTC()
+	data, err := json.Marshal(t)
+	if err != nil {
+		return t, err
+	}
+	if err := b.Put(u64(seq), data); err != nil {
+		return t, err
+	}
+	for _, p := range t.Postings {
+		if err := tx.addBalance(p.Account, month, p.Currency, p.Amount); err != nil {
+			return t, err
+		}
+		if member, ok := ledger.DeferredMember(p.Account); ok {
+			if err := tx.moveDebt(member, t.AccrualMonth(), p); err != nil {
+				return t, fmt.Errorf("post %s: %w", t.ID, err)
+			}
+		}
+	}
+	if t.MemberID != "" {
+		if err := tx.addMemberMonth(t, month); err != nil {
+			return t, err
+		}
+	}
+	return t, tx.audit(actor, "journal.post", t.ID, json.RawMessage(data))
+}
+
+func balanceKey(account, month string) []byte {
+	return concat([]byte(account), []byte{0}, []byte(month))
+}
+
+func (tx *Tx) addBalance(account, month, currency string, amount decimal.Decimal) error {
+	b := tx.tx.Bucket(bucketBalances)
+	key := balanceKey(account, month)
+	bal := ledger.Balance{}
+	if _, err := get(b, key, &bal); err != nil {
+		return err
+	}
+	bal.Add(currency, amount)
+	if err := put(b, key, bal); err != nil {
+		return err
+	}
+	accounts := tx.tx.Bucket(bucketAccounts)
+	if first := accounts.Get([]byte(account)); first == nil || string(first) > month {
+		return accounts.Put([]byte(account), []byte(month))
+	}
+	return nil
+}
+
+// moveDebt keeps a member's debt lots: a credit to their deferred account
+// (debt grows) adds to the lot of its accrual month; a debit (paid back,
+// waived, reversed) takes from the lot of its accrual month first when it
+// names one that exists, then from the oldest lots, first in first out.
+func (tx *Tx) moveDebt(memberID, accrual string, p ledger.Posting) error {
+	mseq, ok := parseID(prefixMember, memberID)
+	if !ok {
+		return ledger.FieldError("postings", "account "+p.Account+" names no member")
+	}
+	if _, err := tx.Member(memberID); err != nil {
+		return ledger.FieldError("postings", "account "+p.Account+" names no member")
+	}
+	lots := tx.tx.Bucket(bucketDebtLots)
+	owed := p.Amount.Neg() // a credit (negative) increases what is owed
+	if owed.IsPositive() {
+		return addLot(lots, concat(u64(mseq), []byte(accrual)), p.Currency, owed)
+	}
+	left := p.Amount // what to take off, positive
+	take := func(key []byte) error {
+		bal := ledger.Balance{}
+		if found, err := get(lots, key, &bal); err != nil || !found {
+			return err
+		}
+		have := bal[p.Currency]
+		if !have.IsPositive() {
+			return nil
+		}
+		cut := decimal.Min(have, left)
+		left = left.Sub(cut)
+		return addLot(lots, key, p.Currency, cut.Neg())
+	}
+	if err := take(concat(u64(mseq), []byte(accrual))); err != nil {
+		return err
+	}
+	// A member has a lot per month of debt at most: collect the keys, then
+	// write (a cursor does not survive writes to its bucket).
+	var keys [][]byte
+	c := lots.Cursor()
+	prefix := u64(mseq)
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		keys = append(keys, bytes.Clone(k))
+	}
+	for _, key := range keys {
+		if !left.IsPositive() {
+			break
+		}
+		if err := take(key); err != nil {
+			return err
+		}
+	}
+	if left.IsPositive() {
+		return ledger.FieldError("amount", fmt.Sprintf("is more than the %s owed to %s", p.Currency, memberID))
+	}
+	return nil
+}
+
+func addLot(lots interface {
+	Get([]byte) []byte
+	Put([]byte, []byte) error
+	Delete([]byte) error
+}, key []byte, currency string, delta decimal.Decimal) error {
+	bal := ledger.Balance{}
+	if v := lots.Get(key); v != nil {
+		if err := json.Unmarshal(v, &bal); err != nil {
+			return err
+		}
+	}
+	bal.Add(currency, delta)
+	if bal[currency].IsZero() {
+		delete(bal, currency)
+	}
+	if len(bal) == 0 {
+		return lots.Delete(key)
+	}
+	data, err := json.Marshal(bal)
+	if err != nil {
+		return err
+	}
+	return lots.Put(key, data)
+}
+
+// addMemberMonth files a member's transaction under its kind.
+func (tx *Tx) addMemberMonth(t ledger.Transaction, month string) error {
+	mseq, ok := parseID(prefixMember, t.MemberID)
+	if !ok {
+		return ledger.FieldError("member_id", "unknown member "+t.MemberID)
+	}
+	b := tx.tx.Bucket(bucketMemberMonths)
+	key := concat(u64(mseq), []byte(month))
+	var mm MemberMonth
+	if _, err := get(b, key, &mm); err != nil {
+		return err
+	}
+	kind := t.Kind
+	sign := decimal.NewFromInt(1)
+	if kind == ledger.KindReversal {
+		if orig, err := tx.Transaction(t.Reverses); err == nil {
+			kind, sign = orig.Kind, sign.Neg()
+		}
+	}
+	add := func(bal *ledger.Balance, account func(string) bool, flip bool) {
+		for _, p := range t.Postings {
+			if account(p.Account) {
+				if *bal == nil {
+					*bal = ledger.Balance{}
+				}
+				amt := p.Amount.Mul(sign)
+				if flip {
+					amt = amt.Neg()
+				}
+				bal.Add(p.Currency, amt)
+			}
+		}
+	}
+	deferred := func(a string) bool { return a == ledger.DeferredAccount(t.MemberID) }
+	switch kind {
+	case ledger.KindWages:
+		add(&mm.Paid, func(a string) bool { return a == ledger.AccountWages }, false)
+	case ledger.KindDeferral:
+		add(&mm.Deferred, deferred, true)
+	case ledger.KindPayback:
+		add(&mm.PaidBack, deferred, false)
+	case ledger.KindWaiver:
+		add(&mm.Waived, deferred, false)
+	case ledger.KindOpening:
+		add(&mm.Opening, deferred, true)
+	default:
+		return nil
+	}
+	return put(b, key, mm)
+}
+
+// Transaction reads one posted transaction.
+func (tx *Tx) Transaction(id string) (ledger.Transaction, error) {
+	var t ledger.Transaction
+	seq, ok := parseID(prefixTx, id)
+	if !ok {
+		return t, fmt.Errorf("transaction %q: %w", id, ledger.ErrNotFound)
+	}
+	found, err := get(tx.tx.Bucket(bucketJournal), u64(seq), &t)
+	if err == nil && !found {
+		err = fmt.Errorf("transaction %q: %w", id, ledger.ErrNotFound)
+	}
+	return t, err
+}
+
+// Reverse posts the reversal of a transaction, dated date. Reversing twice
+// is refused.
+func (tx *Tx) Reverse(actor ledger.Member, id, date, note string) (ledger.Transaction, error) {
+	if !actor.IsAdmin() && !actor.HasRole(ledger.RoleBoard) {
+		return ledger.Transaction{}, fmt.Errorf("reverse %s: %w", id, ledger.ErrForbidden)
+	}
+	orig, err := tx.Transaction(id)
+	if err != nil {
+		return orig, err
+	}
+	if orig.Kind == ledger.KindReversal {
+		return orig, fmt.Errorf("reverse %s: it is itself a reversal: %w", id, ledger.ErrConflict)
+	}
+	seq, _ := parseID(prefixTx, id)
+	reversals := tx.tx.Bucket(bucketReversals)
+	if by := reversals.Get(u64(seq)); by != nil {
+		return orig, fmt.Errorf("reverse %s: already reversed by %s: %w", id, by, ledger.ErrConflict)
+	}
+	r, err := tx.Post(actor, orig.Reversal(date, note))
+	if err != nil {
+		return r, err
+	}
+	return r, reversals.Put(u64(seq), []byte(r.ID))
+}
+
+// ForEachTransaction walks the journal in posting order.
+func (tx *Tx) ForEachTransaction(fn func(ledger.Transaction) error) error {
+	return tx.tx.Bucket(bucketJournal).ForEach(func(_, v []byte) error {
+		var t ledger.Transaction
+		if err := jsonUnmarshal(v, &t); err != nil {
+			return err
+		}
+		return fn(t)
+	})
+}
+
+// Transactions returns the whole journal in posting order.
+func (tx *Tx) Transactions() ([]ledger.Transaction, error) {
+	out := []ledger.Transaction{}
+	err := tx.ForEachTransaction(func(t ledger.Transaction) error { out = append(out, t); return nil })
+	return out, err
+}
+
+// AccountBalances returns every account's balance up to and including
+// month ("" for all time), from the stored monthly movements: the cost
+// follows the number of accounts and months, not of postings.
+func (tx *Tx) AccountBalances(month string) (map[string]ledger.Balance, error) {
+	out := map[string]ledger.Balance{}
+	err := tx.tx.Bucket(bucketBalances).ForEach(func(k, v []byte) error {
+		i := bytes.IndexByte(k, 0)
+		account, m := string(k[:i]), string(k[i+1:])
+		if month != "" && m > month {
+			return nil
+		}
+		var bal ledger.Balance
+		if err := jsonUnmarshal(v, &bal); err != nil {
+			return err
+		}
+		if out[account] == nil {
+			out[account] = ledger.Balance{}
+		}
+		for c, a := range bal {
+			out[account].Add(c, a)
+		}
+		return nil
+	})
+	return out, err
+}
