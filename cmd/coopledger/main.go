@@ -25,6 +25,7 @@ var commands = []command{
 	{"serve", "run the web app and JSON API", runServe},
 	{"member", "manage members offline (member add)", runMember},
 	{"token", "issue API tokens offline (token create)", runToken},
+	{"verify", "check the store file, audit chain and journal from scratch", runVerify},
 }
 
 const usage = `Coopledger keeps a platform co-op's books and its democracy.

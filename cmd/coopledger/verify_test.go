@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/coopledger/coopledger/ledger"
+	"github.com/coopledger/coopledger/ledger/store"
+	"github.com/shopspring/decimal"
+	bolt "go.etcd.io/bbolt"
+)
+
+// booksDB makes a store with a member, an opening balance, income, a cost
+// and a waiver, and closes it.
+func booksDB(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "books.db")
+	db, err := store.Open(path, store.Options{Password: store.PasswordParams{Memory: 64, Time: 1, Threads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	name, email, joined := "Alice", "alice@example.org", "2020-01-01"
+	roles := []ledger.Role{ledger.RoleOps}
+	alice, err := db.CreateMember(ledger.System, ledger.MemberInput{Name: &name, Email: &email, Joined: &joined, Roles: &roles})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := func(s string) *decimal.Decimal { d := decimal.RequireFromString(s); return &d }
+	steps := []func() error{
+		func() error {
+			_, err := db.AddOpeningBalance(ledger.System, ledger.OpeningInput{MemberID: alice.ID, AsOf: "2021-12-31", Deferred: dec("2000.00")})
+			return err
+		},
+		func() error {
+			_, err := db.AddOpeningBalance(ledger.System, ledger.OpeningInput{MemberID: alice.ID, AsOf: "2022-12-31", Deferred: dec("500.00")})
+			return err
+		},
+		func() error {
+			_, err := db.RecordMoney(ledger.System, ledger.MoneyInput{Month: "2024-05", Amount: dec("1167.00")}, false)
+			return err
+		},
+		func() error {
+			_, err := db.RecordMoney(ledger.System, ledger.MoneyInput{Month: "2024-05", Account: "Expenses:Hosting", Amount: dec("420.00")}, true)
+			return err
+		},
+		func() error { _, err := db.Waive(alice, alice.ID, ledger.WaiverInput{Amount: dec("2100.00")}); return err },
+	}
+	for i, step := range steps {
+		if err := step(); err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+	}
+	// The waiver took the 2021 lot whole and 100.00 of the 2022 one.
+	d, err := db.Debt(ledger.System)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Total.String() != "400.00" || len(d.Members) != 1 || d.Members[0].Aging["2022"].String() != "400.00" || len(d.Members[0].Aging) != 1 {
+		t.Fatalf("debt after the waiver: %+v", d)
+	}
+	return path
+}
+
+func TestVerify_SoundStore(t *testing.T) {
+	path := booksDB(t)
+	out, _, err := run(t, "verify", "--db", path)
+	if err != nil {
+		t.Fatalf("verify: %v\n%s", err, out)
+	}
+	for _, want := range []string{"ok    file", "ok    audit", "ok    journal: 5 transactions"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestVerify_CatchesTampering(t *testing.T) {
+	cases := []struct {
+		name   string
+		bucket string
+		edit   func(k, v []byte) []byte
+		want   string
+	}{
+		{"an audit event altered", "audit", func(k, v []byte) []byte {
+			return bytes.Replace(v, []byte("journal.post"), []byte("journal.pass"), 1)
+		}, "FAIL  audit"},
+		{"a transaction's amount altered", "journal", func(k, v []byte) []byte {
+			return bytes.Replace(v, []byte(`"1167.00"`), []byte(`"1067.00"`), 1)
+		}, "FAIL  journal"},
+		{"a running balance altered", "balances", func(k, v []byte) []byte {
+			if bytes.HasPrefix(k, []byte("Assets:Bank")) {
+				return []byte(`{"GBP":"999"}`)
+			}
+			return nil
+		}, "FAIL  journal: balance Assets:Bank"},
+		{"a debt lot altered", "debt_lots", func(k, v []byte) []byte { return []byte(`{"GBP":"1"}`) }, "FAIL  journal: debt of"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			path := booksDB(t)
+			b, err := bolt.Open(path, 0o600, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = b.Update(func(tx *bolt.Tx) error {
+				bk := tx.Bucket([]byte(tc.bucket))
+				type kv struct{ k, v []byte }
+				var edits []kv
+				bk.ForEach(func(k, v []byte) error {
+					if nv := tc.edit(k, v); nv != nil && !bytes.Equal(nv, v) {
+						edits = append(edits, kv{bytes.Clone(k), nv})
+					}
+					return nil
+				})
+				if len(edits) == 0 {
+					return errors.New("nothing to tamper with")
+				}
+				return bk.Put(edits[0].k, edits[0].v)
+			})
+			b.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, _, err := run(t, "verify", "--db", path)
+			if err == nil || exitCode(err) == 0 {
+				t.Fatalf("verify passed a tampered store:\n%s", out)
+			}
+			if !strings.Contains(out, tc.want) {
+				t.Errorf("output lacks %q:\n%s", tc.want, out)
+			}
+		})
+	}
+}
