@@ -20,6 +20,7 @@ import (
 
 	"github.com/coopledger/coopledger/ledger"
 	"github.com/coopledger/coopledger/ledger/store"
+	"github.com/shopspring/decimal"
 )
 
 // DemoPassword is the sign-in password of every demo member. It is public
@@ -95,6 +96,16 @@ func Load(tx *store.Tx, now time.Time) (Demo, error) {
 			return Demo{}, fmt.Errorf("load demo: password of %s: %w", p.spec.Key, err)
 		}
 		members[i] = m
+		if r := p.spec.Rate; r != nil {
+			hourly, err := decimal.NewFromString(r.Hourly)
+			if err != nil {
+				return Demo{}, fmt.Errorf("load demo: rate of %s: %w", p.spec.Key, err)
+			}
+			in := ledger.RateInput{From: m.Joined, Hourly: &hourly, Currency: r.Currency}
+			if _, err := tx.AddRate(ledger.System, m.ID, in); err != nil {
+				return Demo{}, fmt.Errorf("load demo: rate of %s: %w", p.spec.Key, err)
+			}
+		}
 	}
 	d.Members = members
 
@@ -124,8 +135,65 @@ func Load(tx *store.Tx, now time.Time) (Demo, error) {
 		}
 	}
 
+	if err := loadBooks(tx, sp, people, members, now); err != nil {
+		return Demo{}, fmt.Errorf("load demo: %w", err)
+	}
 	d.Accounts = accounts(sp)
 	return d, nil
+}
+
+// loadBooks posts the demo's money: opening balances dated 31 December of
+// the years before the load date's, and income by tier and costs for every
+// finished month of the entries' window.
+func loadBooks(tx *store.Tx, sp spec, people []person, members []ledger.Member, now time.Time) error {
+	byKey := map[string]ledger.Member{}
+	for i, p := range people {
+		byKey[p.spec.Key] = members[i]
+	}
+	for _, o := range sp.Books.Opening {
+		m, ok := byKey[o.Member]
+		if !ok {
+			return fmt.Errorf("opening balance for unknown member %q", o.Member)
+		}
+		amount, err := decimal.NewFromString(o.Deferred)
+		if err != nil {
+			return fmt.Errorf("opening balance of %s: %w", o.Member, err)
+		}
+		asOf := fmt.Sprintf("%d-12-31", now.Year()-o.YearsAgo)
+		in := ledger.OpeningInput{MemberID: m.ID, AsOf: asOf, Deferred: &amount,
+			Note: fmt.Sprintf("Unpaid hours of %d, brought in from the spreadsheet", now.Year()-o.YearsAgo)}
+		if _, err := tx.AddOpeningBalance(ledger.System, in); err != nil {
+			return fmt.Errorf("opening balance of %s: %w", o.Member, err)
+		}
+	}
+	y, mo, _ := now.Date()
+	for k := windowMonths - 1; k >= 1; k-- {
+		month := time.Date(y, mo-time.Month(k), 1, 12, 0, 0, 0, time.UTC).Format(ledger.MonthLayout)
+		tiers := make([]ledger.Tier, len(sp.Books.Tiers))
+		for i, t := range sp.Books.Tiers {
+			price, err := decimal.NewFromString(t.Price)
+			if err != nil {
+				return fmt.Errorf("tier %s: %w", t.Name, err)
+			}
+			// Subscribers drift by up to two either way, month by month.
+			drift := int64((k*7+i*3)%5) - 2
+			tiers[i] = ledger.Tier{Name: t.Name, Price: price, Subscribers: t.Subscribers + drift}
+		}
+		if _, err := tx.RecordMoney(ledger.System, ledger.MoneyInput{Month: month, Tiers: tiers, Note: "Subscriptions " + month}, false); err != nil {
+			return fmt.Errorf("income of %s: %w", month, err)
+		}
+		for _, c := range sp.Books.Costs {
+			amount, err := decimal.NewFromString(c.Amount)
+			if err != nil {
+				return fmt.Errorf("cost %s: %w", c.Account, err)
+			}
+			in := ledger.MoneyInput{Month: month, Account: c.Account, Amount: &amount}
+			if _, err := tx.RecordMoney(ledger.System, in, true); err != nil {
+				return fmt.Errorf("cost %s of %s: %w", c.Account, month, err)
+			}
+		}
+	}
+	return nil
 }
 
 // Accounts lists the demo accounts to sign in as, read from the embedded

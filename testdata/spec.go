@@ -31,6 +31,28 @@ type spec struct {
 		Approve []string     `json:"approve"`
 		Reject  []rejectSpec `json:"reject"`
 	} `json:"review_comments"`
+	Books booksSpec `json:"books"`
+}
+
+// booksSpec is the demo's money: the debt brought in from the years before
+// Coopledger (one opening balance per member per year, years counted back
+// from the load date's year), monthly income by membership tier (the
+// subscriber counts drift a little from month to month) and monthly costs.
+type booksSpec struct {
+	Opening []struct {
+		Member   string `json:"member"`
+		YearsAgo int    `json:"years_ago"`
+		Deferred string `json:"deferred"`
+	} `json:"opening"`
+	Tiers []struct {
+		Name        string `json:"name"`
+		Price       string `json:"price"`
+		Subscribers int64  `json:"subscribers"`
+	} `json:"tiers"`
+	Costs []struct {
+		Account string `json:"account"`
+		Amount  string `json:"amount"`
+	} `json:"costs"`
 }
 
 // memberSpec is one persona. Key is the short name tests and docs use
@@ -50,9 +72,9 @@ type memberSpec struct {
 	LeftDay         int            `json:"left_day"`
 	// Work makes the member log hours; ops and collaborator members have it.
 	Work *workSpec `json:"work"`
-	// PaidTeam and Rate describe the persona for the money capability (rate
-	// schedules and the close policy's team, DESIGN.md worked example).
-	// The store cannot hold rates yet, so Load does not use them.
+	// PaidTeam and Rate describe the persona for the money capability: the
+	// rate applies from the day they joined; PaidTeam is the close policy's
+	// team (DESIGN.md worked example), used once the close exists.
 	PaidTeam bool      `json:"paid_team"`
 	Rate     *rateSpec `json:"rate"`
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/coopledger/coopledger/ledger/store"
 	"github.com/coopledger/coopledger/ledger/store/storetest"
 	"github.com/coopledger/coopledger/testdata"
+	"github.com/shopspring/decimal"
 )
 
 // demoNow is the fixed clock of the demo tests: a Tuesday mid-month.
@@ -257,5 +258,55 @@ func TestDemo_Load_FutureReferenceFails(t *testing.T) {
 	}
 	if storetest.Snapshot(t, db) != before {
 		t.Error("a refused load changed the store")
+	}
+}
+
+// The demo's books tell the board's story: about 50,000 GBP owed to the
+// ops members from the three years before Coopledger, income around 1,200 a
+// month by tier, hosting and fees, and a journal that verifies.
+func TestDemo_Books(t *testing.T) {
+	db, _ := loadDemo(t, demoNow)
+	d, err := db.Debt(ledger.System)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// coop.json: alice 6000+7000+7000, bob 5000+6000+7000, carol
+	// 2000+3000+3000, dan 1500+2500.
+	if d.Total.String() != "50000.00" || d.Currency != "GBP" {
+		t.Errorf("debt total %s %s, want 50000.00 GBP", d.Total, d.Currency)
+	}
+	want := map[string]string{"alice@example.org": "20000.00", "bob@example.org": "18000.00", "carol@example.org": "8000.00", "dan@example.org": "4000.00"}
+	for _, row := range d.Members {
+		m, _ := db.Member(row.MemberID)
+		if want[m.Email] != row.Balance.String() {
+			t.Errorf("%s is owed %s, want %s", m.Email, row.Balance, want[m.Email])
+		}
+		if len(row.Aging) == 0 || len(row.Aging) > 3 {
+			t.Errorf("%s: aging %v, want one to three years", m.Email, row.Aging)
+		}
+	}
+	if len(d.Members) != 4 {
+		t.Errorf("%d members are owed, want 4", len(d.Members))
+	}
+	var months int
+	err = db.View(func(tx *store.Tx) error {
+		bal, err := tx.AccountBalances("")
+		if err != nil {
+			return err
+		}
+		income := bal[ledger.AccountSubscriptions]["GBP"].Neg()
+		hosting := bal[ledger.AccountHosting]["GBP"]
+		months = int(hosting.Div(decimal.NewFromInt(420)).IntPart())
+		avg := income.Div(decimal.NewFromInt(int64(months)))
+		if months != 6 || avg.LessThan(decimal.NewFromInt(1150)) || avg.GreaterThan(decimal.NewFromInt(1250)) {
+			t.Errorf("%d months of hosting, income averaging %s a month; want 6 months around 1,200", months, avg)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.VerifyJournal(); err != nil {
+		t.Errorf("demo journal: %v", err)
 	}
 }
