@@ -138,3 +138,23 @@ func TestVerify_CatchesTampering(t *testing.T) {
 		})
 	}
 }
+
+func TestDebtHistory_Books(t *testing.T) {
+	path := booksDB(t)
+	db, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var ps []store.DebtPoint
+	err = db.View(func(tx *store.Tx) error { ps, err = tx.DebtHistory("2023-02"); return err })
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 2000.00 from 2021-12, 2500.00 from 2022-12; the waiver came later.
+	if len(ps) != 15 || ps[0].Month != "2021-12" || ps[0].Total.String() != "2000.00" ||
+		ps[11].Month != "2022-11" || ps[11].Total.String() != "2000.00" ||
+		ps[12].Total.String() != "2500.00" || ps[14].Month != "2023-02" {
+		t.Errorf("history %v", ps)
+	}
+}

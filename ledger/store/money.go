@@ -304,3 +304,59 @@ func (db *DB) Transactions(actor ledger.Member) (ts []ledger.Transaction, err er
 	err = db.View(func(tx *Tx) error { ts, err = tx.Transactions(); return err })
 	return ts, err
 }
+
+// DebtPoint is the total owed at the end of a month.
+type DebtPoint struct {
+	Month string       `json:"month"`
+	Total ledger.Money `json:"total"`
+}
+
+// DebtHistory is the total debt at the end of every month from the first
+// with any debt to last (YYYY-MM, usually this month), from the stored
+// monthly balances of the deferred accounts: the board's "total debt over
+// time" chart.
+func (tx *Tx) DebtHistory(last string) ([]DebtPoint, error) {
+	base := tx.BaseCurrency()
+	moves := map[string]decimal.Decimal{}
+	first := ""
+	prefix := []byte("Liabilities:Deferred:")
+	c := tx.tx.Bucket(bucketBalances).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		month := string(k[bytes.IndexByte(k, 0)+1:])
+		var bal ledger.Balance
+		if err := jsonUnmarshal(v, &bal); err != nil {
+			return nil, err
+		}
+		moves[month] = moves[month].Add(bal[base].Neg())
+		if first == "" || month < first {
+			first = month
+		}
+	}
+	out := []DebtPoint{}
+	if first == "" {
+		return out, nil
+	}
+	if last < first {
+		last = first
+	}
+	start, err := ledger.ParseMonth(first)
+	if err != nil {
+		return nil, err
+	}
+	total := decimal.Zero
+	for m := start; m.Format(ledger.MonthLayout) <= last; m = m.AddDate(0, 1, 0) {
+		month := m.Format(ledger.MonthLayout)
+		total = total.Add(moves[month])
+		out = append(out, DebtPoint{Month: month, Total: ledger.NewMoney(total, base)})
+	}
+	return out, nil
+}
+
+// DebtHistory reads the debt over time up to this month.
+func (db *DB) DebtHistory() (ps []DebtPoint, err error) {
+	err = db.View(func(tx *Tx) error {
+		ps, err = tx.DebtHistory(ledger.MonthOf(ledger.Today(tx.now)))
+		return err
+	})
+	return ps, err
+}
