@@ -81,11 +81,15 @@ func (tx *Tx) addBalance(account, month, currency string, amount decimal.Decimal
 	if err := put(b, key, bal); err != nil {
 		return err
 	}
+	// The all-time total too, so the balance report reads one key an
+	// account.
 	accounts := tx.tx.Bucket(bucketAccounts)
-	if first := accounts.Get([]byte(account)); first == nil || string(first) > month {
-		return accounts.Put([]byte(account), []byte(month))
+	total := ledger.Balance{}
+	if _, err := get(accounts, []byte(account), &total); err != nil {
+		return err
 	}
-	return nil
+	total.Add(currency, amount)
+	return put(accounts, []byte(account), total)
 }
 
 // moveDebt keeps a member's debt lots: a credit to their deferred account
@@ -278,10 +282,23 @@ func (tx *Tx) Transactions() ([]ledger.Transaction, error) {
 }
 
 // AccountBalances returns every account's balance up to and including
-// month ("" for all time), from the stored monthly movements: the cost
-// follows the number of accounts and months, not of postings.
+// month ("" for all time). All-time balances are kept per account, so the
+// report reads one record an account; balances up to a month sum the
+// stored monthly movements, whose number follows accounts and months, never
+// postings.
 func (tx *Tx) AccountBalances(month string) (map[string]ledger.Balance, error) {
 	out := map[string]ledger.Balance{}
+	if month == "" {
+		err := tx.tx.Bucket(bucketAccounts).ForEach(func(k, v []byte) error {
+			bal := ledger.Balance{}
+			if err := jsonUnmarshal(v, &bal); err != nil {
+				return err
+			}
+			out[string(k)] = bal
+			return nil
+		})
+		return out, err
+	}
 	err := tx.tx.Bucket(bucketBalances).ForEach(func(k, v []byte) error {
 		i := bytes.IndexByte(k, 0)
 		account, m := string(k[:i]), string(k[i+1:])

@@ -30,7 +30,7 @@ var (
 	bucketRates        = []byte("rates")         // member seq | from date → Rate
 	bucketJournal      = []byte("journal")       // seq → Transaction
 	bucketBalances     = []byte("balances")      // account | 0x00 | month → Balance (the month's movement)
-	bucketAccounts     = []byte("accounts")      // account → first month used
+	bucketAccounts     = []byte("accounts")      // account → Balance over all time
 	bucketDebtLots     = []byte("debt_lots")     // member seq | accrual month → outstanding Balance
 	bucketMemberMonths = []byte("member_months") // member seq | month → MemberMonth
 	bucketIncome       = []byte("income_months") // month → IncomeMonth (tiers, subscribers)

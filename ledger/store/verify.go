@@ -74,6 +74,31 @@ func (db *DB) VerifyJournal() (transactions int, err error) {
 		if stored != len(sums) {
 			return &JournalBreak{Where: "balances", Reason: fmt.Sprintf("%d stored, %d recomputed", stored, len(sums))}
 		}
+		totals := map[string]ledger.Balance{}
+		for key, bal := range sums {
+			account := key[:bytes.IndexByte([]byte(key), 0)]
+			if totals[account] == nil {
+				totals[account] = ledger.Balance{}
+			}
+			for c, a := range bal {
+				totals[account].Add(c, a)
+			}
+		}
+		n := 0
+		err = tx.tx.Bucket(bucketAccounts).ForEach(func(k, v []byte) error {
+			n++
+			var bal ledger.Balance
+			if err := jsonUnmarshal(v, &bal); err != nil || !sameBalance(bal, totals[string(k)]) {
+				return &JournalBreak{Where: "total of " + string(k), Reason: "does not match the transactions"}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if n != len(totals) {
+			return &JournalBreak{Where: "account totals", Reason: fmt.Sprintf("%d stored, %d recomputed", n, len(totals))}
+		}
 		return tx.verifyLots(sums)
 	})
 	return transactions, err
