@@ -106,6 +106,12 @@ func TestAPI_MoneyScenarios(t *testing.T) {
 			body: `{"note":"entered twice"}`, want: []string{`"kind":"reversal"`, `"reverses":"t000001"`, `"amount":"1000.00"`}},
 		{name: "reverse an unknown transaction", method: "POST", path: "/api/v1/transactions/t999999/reverse", actor: "bea", status: 404},
 		{name: "a member cannot reverse", method: "POST", path: "/api/v1/transactions/t000001/reverse", actor: "mia", status: 403},
+		{name: "the board's balance report", method: "GET", path: "/api/v1/balances", actor: "bea", status: 200,
+			want: []string{`{"account":"Equity:Opening","balance":"1000.00"}`, `{"account":"Liabilities:Deferred:{olga}","balance":"-1000.00"}`}},
+		{name: "a member sees the deferred accounts summed", method: "GET", path: "/api/v1/balances", actor: "mia", status: 200,
+			want: []string{`{"account":"Liabilities:Deferred","balance":"-1000.00"}`}, absent: []string{"Deferred:"}},
+		{name: "balances before the opening", method: "GET", path: "/api/v1/balances?month=2023-11", actor: "bea", status: 200, want: []string{`"accounts":[]`}},
+		{name: "balances with a bad month", method: "GET", path: "/api/v1/balances?month=2023", actor: "bea", status: 400, fields: []string{"month"}},
 	}
 	runScenarios(t, scenarios, seedMoney)
 }

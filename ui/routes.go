@@ -55,6 +55,7 @@ func (s *server) table() []Route {
 		{"POST", v1 + "/costs", SignedIn, a.RecordCost},
 		{"POST", v1 + "/opening-balances", SignedIn, a.AddOpeningBalance},
 		{"GET", v1 + "/debt", SignedIn, a.Debt},
+		{"GET", v1 + "/balances", SignedIn, a.Balances},
 		{"GET", v1 + "/transactions", SignedIn, a.ListTransactions},
 		{"POST", v1 + "/transactions/:id/reverse", SignedIn, a.ReverseTransaction},
 

@@ -360,3 +360,63 @@ func (db *DB) DebtHistory() (ps []DebtPoint, err error) {
 	})
 	return ps, err
 }
+
+// AccountLine is one account's balance in the base currency.
+type AccountLine struct {
+	Account string       `json:"account"`
+	Balance ledger.Money `json:"balance"`
+}
+
+// BalanceReport is every account's balance at the end of a month (or now).
+type BalanceReport struct {
+	Month    string        `json:"month,omitempty"`
+	Currency string        `json:"currency"`
+	Accounts []AccountLine `json:"accounts"`
+}
+
+// BalanceReport lists account balances in account order. Board, admin and
+// ops see every account; other members see the co-op in aggregate, with
+// the members' deferred accounts summed into one Liabilities:Deferred line.
+func (tx *Tx) BalanceReport(actor ledger.Member, month string) (BalanceReport, error) {
+	if month != "" {
+		if _, err := ledger.ParseMonth(month); err != nil {
+			return BalanceReport{}, ledger.FieldError("month", err.Error())
+		}
+	}
+	base := tx.BaseCurrency()
+	bals, err := tx.AccountBalances(month)
+	if err != nil {
+		return BalanceReport{}, err
+	}
+	r := BalanceReport{Month: month, Currency: base, Accounts: []AccountLine{}}
+	if !actor.CanSeeAll() {
+		rolled := map[string]ledger.Balance{}
+		for account, bal := range bals {
+			if _, ok := ledger.DeferredMember(account); ok {
+				account = "Liabilities:Deferred"
+			}
+			if rolled[account] == nil {
+				rolled[account] = ledger.Balance{}
+			}
+			for c, a := range bal {
+				rolled[account].Add(c, a)
+			}
+		}
+		bals = rolled
+	}
+	for account, bal := range bals {
+		for c, a := range bal {
+			if !a.IsZero() && c == base {
+				r.Accounts = append(r.Accounts, AccountLine{Account: account, Balance: ledger.NewMoney(a, c)})
+			}
+		}
+	}
+	sort.Slice(r.Accounts, func(i, j int) bool { return r.Accounts[i].Account < r.Accounts[j].Account })
+	return r, nil
+}
+
+// BalanceReport reads the balance report.
+func (db *DB) BalanceReport(actor ledger.Member, month string) (r BalanceReport, err error) {
+	err = db.View(func(tx *Tx) error { r, err = tx.BalanceReport(actor, month); return err })
+	return r, err
+}

@@ -131,3 +131,13 @@ func (h Handlers) ReverseTransaction(c *fiber.Ctx) error {
 	}
 	return created(c, t)
 }
+
+// Balances answers GET /balances?month=YYYY-MM: every account's balance at
+// the end of the month, or now.
+func (h Handlers) Balances(c *fiber.Ctx) error {
+	r, err := h.DB.BalanceReport(web.MustActor(c), query(c, "month"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(r)
+}
