@@ -28,22 +28,23 @@ func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer db.Close()
-	if err := db.CheckFile(); err != nil {
-		fmt.Fprintf(stdout, "FAIL  file: %v\n", err)
+	r := db.Verify()
+	report := func(ok bool, what, good string, err error) {
+		if ok {
+			fmt.Fprintf(stdout, "ok    %s: %s\n", what, good)
+		} else {
+			fmt.Fprintf(stdout, "FAIL  %s: %v\n", what, err)
+		}
+	}
+	report(r.File == nil, "file", "bbolt consistency check", r.File)
+	report(r.Audit == nil, "audit", fmt.Sprintf("%d events, hash chain intact", r.Events), r.Audit)
+	if r.Journal != nil {
+		fmt.Fprintf(stdout, "FAIL  %v\n", r.Journal)
+	} else {
+		fmt.Fprintf(stdout, "ok    journal: %d transactions balance; stored balances and debt lots match\n", r.Transactions)
+	}
+	if !r.OK() {
 		return errVerify
 	}
-	fmt.Fprintln(stdout, "ok    file: bbolt consistency check")
-	n, err := db.VerifyAudit()
-	if err != nil {
-		fmt.Fprintf(stdout, "FAIL  audit: %v\n", err)
-		return errVerify
-	}
-	fmt.Fprintf(stdout, "ok    audit: %d events, hash chain intact\n", n)
-	t, err := db.VerifyJournal()
-	if err != nil {
-		fmt.Fprintf(stdout, "FAIL  %v\n", err)
-		return errVerify
-	}
-	fmt.Fprintf(stdout, "ok    journal: %d transactions balance; stored balances and debt lots match\n", t)
 	return nil
 }

@@ -2,9 +2,13 @@ package store
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"strings"
+	"sync"
 
 	"github.com/coopledger/coopledger/ledger"
+	"github.com/shopspring/decimal"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -18,41 +22,15 @@ func (b *JournalBreak) Error() string { return fmt.Sprintf("journal: %s: %s", b.
 
 // VerifyJournal recomputes, from the transactions alone, what the store
 // keeps current as they post, and compares: every transaction balances,
-// every account's monthly balance matches, and every member's debt lots
-// add up to what their deferred account says is owed. It reads the whole
-// journal once, holding only per-account-month sums in memory.
+// every account's monthly and all-time balance matches, and every member's
+// debt lots add up to what their deferred account says is owed. It reads
+// the journal once, summing in whole minor units (int64) rather than
+// decimals, and holds only per-account-month sums in memory.
 func (db *DB) VerifyJournal() (transactions int, err error) {
 	err = db.View(func(tx *Tx) error {
-		sums := map[string]ledger.Balance{} // account | 0 | month → sum
-		var want uint64 = 1
-		err := tx.tx.Bucket(bucketJournal).ForEach(func(k, v []byte) error {
-			seq := fromU64(k)
-			id := formatID(prefixTx, seq)
-			if seq != want {
-				return &JournalBreak{Where: formatID(prefixTx, want), Reason: "transaction missing"}
-			}
-			want++
-			var t ledger.Transaction
-			if err := jsonUnmarshal(v, &t); err != nil {
-				return &JournalBreak{Where: id, Reason: "unreadable record"}
-			}
-			if t.ID != id {
-				return &JournalBreak{Where: id, Reason: "stored under another id (" + t.ID + ")"}
-			}
-			if err := t.Validate(); err != nil {
-				return &JournalBreak{Where: id, Reason: err.Error()}
-			}
-			month := ledger.MonthOf(t.Date)
-			for _, p := range t.Postings {
-				key := string(balanceKey(p.Account, month))
-				if sums[key] == nil {
-					sums[key] = ledger.Balance{}
-				}
-				sums[key].Add(p.Currency, p.Amount)
-			}
-			transactions++
-			return nil
-		})
+		var sums map[string]ledger.Balance
+		var err error
+		transactions, sums, err = tx.sumJournal()
 		if err != nil {
 			return err
 		}
@@ -102,6 +80,129 @@ func (db *DB) VerifyJournal() (transactions int, err error) {
 		return tx.verifyLots(sums)
 	})
 	return transactions, err
+}
+
+// storedTx is the part of a stored transaction that verification reads,
+// amounts kept as the text they were written as.
+type storedTx struct {
+	ID       string `json:"id"`
+	Date     string `json:"date"`
+	Accrual  string `json:"accrual"`
+	Postings []struct {
+		Account  string `json:"account"`
+		Amount   string `json:"amount"`
+		Currency string `json:"currency"`
+	} `json:"postings"`
+}
+
+// sumJournal reads every transaction, checks it as Transaction.Validate
+// would (accounts, currencies, amounts exact to the minor unit and not
+// zero, postings summing to zero per currency; each distinct account, date
+// and currency is checked once) and sums the postings per account and
+// month.
+func (tx *Tx) sumJournal() (int, map[string]ledger.Balance, error) {
+	type key struct{ account, month, currency string }
+	units := map[key]int64{}
+	goodAccount, goodDate := map[string]bool{}, map[string]bool{}
+	places := map[string]int32{}
+	var want uint64 = 1
+	n := 0
+	err := tx.tx.Bucket(bucketJournal).ForEach(func(k, v []byte) error {
+		seq := fromU64(k)
+		id := formatID(prefixTx, seq)
+		if seq != want {
+			return &JournalBreak{Where: formatID(prefixTx, want), Reason: "transaction missing"}
+		}
+		want++
+		var t storedTx
+		if err := json.Unmarshal(v, &t); err != nil {
+			return &JournalBreak{Where: id, Reason: "unreadable record"}
+		}
+		bad := func(why string) error { return &JournalBreak{Where: id, Reason: why} }
+		switch {
+		case t.ID != id:
+			return bad("stored under another id (" + t.ID + ")")
+		case len(t.Postings) < 2:
+			return bad("fewer than two postings")
+		}
+		if !goodDate[t.Date] {
+			if _, err := ledger.ParseDate(t.Date); err != nil {
+				return bad("date " + err.Error())
+			}
+			goodDate[t.Date] = true
+		}
+		month := t.Date[:7]
+		balance := map[string]int64{}
+		for _, p := range t.Postings {
+			if !goodAccount[p.Account] {
+				if err := ledger.CheckAccount(p.Account); err != nil {
+					return bad("account " + p.Account + " " + err.Error())
+				}
+				goodAccount[p.Account] = true
+			}
+			pl, ok := places[p.Currency]
+			if !ok {
+				if c, err := ledger.ParseCurrency(p.Currency); err != nil || c != p.Currency {
+					return bad("unknown currency " + p.Currency)
+				}
+				pl = ledger.MinorUnits(p.Currency)
+				places[p.Currency] = pl
+			}
+			u, ok := parseUnits(p.Amount, pl)
+			if !ok || u == 0 {
+				return bad("amount " + p.Amount + " is not a non-zero " + p.Currency + " amount")
+			}
+			balance[p.Currency] += u
+			units[key{p.Account, month, p.Currency}] += u
+		}
+		for c, u := range balance {
+			if u != 0 {
+				return bad(c + " postings do not sum to zero")
+			}
+		}
+		n++
+		return nil
+	})
+	if err != nil {
+		return n, nil, err
+	}
+	sums := make(map[string]ledger.Balance, len(units))
+	for k, u := range units {
+		bk := string(balanceKey(k.account, k.month))
+		if sums[bk] == nil {
+			sums[bk] = ledger.Balance{}
+		}
+		sums[bk].Add(k.currency, decimal.New(u, -places[k.currency]))
+	}
+	return n, sums, nil
+}
+
+// parseUnits reads a decimal amount as written by the journal ("-1167.00")
+// into whole minor units, refusing more places than the currency has and
+// anything that is not a plain decimal.
+func parseUnits(s string, places int32) (int64, bool) {
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	whole, frac, hasDot := strings.Cut(s, ".")
+	if whole == "" || len(whole) > 15 || int32(len(frac)) > places || (hasDot && frac == "") {
+		return 0, false
+	}
+	var u int64
+	for _, c := range whole + frac {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		u = u*10 + int64(c-'0')
+	}
+	for i := int32(len(frac)); i < places; i++ {
+		u *= 10
+	}
+	if neg {
+		u = -u
+	}
+	return u, true
 }
 
 // verifyLots checks each member's debt lots against their account.
@@ -176,4 +277,30 @@ func (db *DB) CheckFile() error {
 		}
 		return nil
 	})
+}
+
+// VerifyReport is what Verify found: counts, and the first break of each
+// check (nil when it holds).
+type VerifyReport struct {
+	Events       int
+	Transactions int
+	File         error
+	Audit        error
+	Journal      error
+}
+
+// OK reports whether every check held.
+func (r VerifyReport) OK() bool { return r.File == nil && r.Audit == nil && r.Journal == nil }
+
+// Verify runs the page check, the audit chain and the journal checks side
+// by side, each in a read transaction of its own.
+func (db *DB) Verify() VerifyReport {
+	var r VerifyReport
+	var wg sync.WaitGroup
+	wg.Add(3)
+	go func() { defer wg.Done(); r.File = db.CheckFile() }()
+	go func() { defer wg.Done(); r.Events, r.Audit = db.VerifyAudit() }()
+	go func() { defer wg.Done(); r.Transactions, r.Journal = db.VerifyJournal() }()
+	wg.Wait()
+	return r
 }
