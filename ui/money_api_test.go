@@ -112,6 +112,12 @@ func TestAPI_MoneyScenarios(t *testing.T) {
 			want: []string{`{"account":"Liabilities:Deferred","balance":"-1000.00"}`}, absent: []string{"Deferred:"}},
 		{name: "balances before the opening", method: "GET", path: "/api/v1/balances?month=2023-11", actor: "bea", status: 200, want: []string{`"accounts":[]`}},
 		{name: "balances with a bad month", method: "GET", path: "/api/v1/balances?month=2023", actor: "bea", status: 400, fields: []string{"month"}},
+		{name: "export for hledger", method: "GET", path: "/api/v1/export?format=hledger", actor: "bea", status: 200,
+			want: []string{"Liabilities:Deferred:{olga}", "-1000.00 GBP"}},
+		{name: "export for beancount", method: "GET", path: "/api/v1/export?format=beancount", actor: "ada", status: 200,
+			want: []string{"open Liabilities:Deferred:M"}},
+		{name: "export in an unknown format", method: "GET", path: "/api/v1/export?format=xlsx", actor: "bea", status: 400, fields: []string{"format"}},
+		{name: "a member cannot export the journal", method: "GET", path: "/api/v1/export?format=csv", actor: "mia", status: 403},
 	}
 	runScenarios(t, scenarios, seedMoney)
 }

@@ -56,6 +56,7 @@ func (s *server) table() []Route {
 		{"POST", v1 + "/opening-balances", SignedIn, a.AddOpeningBalance},
 		{"GET", v1 + "/debt", SignedIn, a.Debt},
 		{"GET", v1 + "/balances", SignedIn, a.Balances},
+		{"GET", v1 + "/export", SignedIn, a.Export},
 		{"GET", v1 + "/transactions", SignedIn, a.ListTransactions},
 		{"POST", v1 + "/transactions/:id/reverse", SignedIn, a.ReverseTransaction},
 
@@ -71,6 +72,10 @@ func (s *server) table() []Route {
 		{"POST", "/timesheet/:id/delete", SignedIn, p.DeleteEntry},
 		{"GET", "/review", SignedIn, p.ReviewQueue},
 		{"POST", "/review/:id", SignedIn, p.Review},
+		{"GET", "/statement", SignedIn, p.Statement},
+		{"POST", "/statement/waive", SignedIn, p.Waive},
+		{"GET", "/members/:id/statement", SignedIn, p.MemberStatement},
+		{"GET", "/debt", SignedIn, p.Debt},
 		{"GET", "/admin/members", SignedIn, p.Members},
 		{"POST", "/admin/members", SignedIn, p.CreateMember},
 		{"GET", "/admin/circles", SignedIn, p.Circles},

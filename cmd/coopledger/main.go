@@ -25,6 +25,8 @@ var commands = []command{
 	{"serve", "run the web app and JSON API", runServe},
 	{"member", "manage members offline (member add)", runMember},
 	{"token", "issue API tokens offline (token create)", runToken},
+	{"export", "write the journal for hledger, ledger, beancount or csv", runExport},
+	{"import", "import a timesheet or opening balances from CSV (import time|opening-balances)", runImport},
 	{"verify", "check the store file, audit chain and journal from scratch", runVerify},
 }
 

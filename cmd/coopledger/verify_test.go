@@ -158,3 +158,21 @@ func TestDebtHistory_Books(t *testing.T) {
 		t.Errorf("history %v", ps)
 	}
 }
+
+func TestExport_WritesEachFormat(t *testing.T) {
+	path := booksDB(t)
+	for format, want := range map[string]string{
+		"hledger":   "1167.00 GBP",
+		"ledger":    "1167.00 GBP",
+		"beancount": "Liabilities:Deferred:M000001",
+		"csv":       "date,transaction_id,kind,description,account,amount,currency,member_id",
+	} {
+		out, _, err := run(t, "export", "--db", path, "--format", format)
+		if err != nil || !strings.Contains(out, want) {
+			t.Errorf("export --format %s: %v; output lacks %q:\n%.400s", format, err, want, out)
+		}
+	}
+	if _, _, err := run(t, "export", "--db", path, "--format", "xlsx"); exitCode(err) != 2 {
+		t.Errorf("unknown format: %v", err)
+	}
+}

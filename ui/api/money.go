@@ -1,7 +1,10 @@
 package api
 
 import (
+	"bytes"
+
 	"github.com/coopledger/coopledger/ledger"
+	"github.com/coopledger/coopledger/ledger/export"
 	"github.com/coopledger/coopledger/ui/web"
 	"github.com/gofiber/fiber/v2"
 )
@@ -140,4 +143,24 @@ func (h Handlers) Balances(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(r)
+}
+
+// Export answers GET /export?format=hledger|ledger|beancount|csv: the whole
+// journal as a file the accountants' tools read (board, admin).
+func (h Handlers) Export(c *fiber.Ctx) error {
+	f, err := export.ParseFormat(query(c, "format"))
+	if err != nil {
+		return err
+	}
+	txs, err := h.DB.Transactions(web.MustActor(c))
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := export.Write(&buf, f, txs, export.Options{Title: "Coopledger journal"}); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, f.ContentType())
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="coopledger.`+f.Extension()+`"`)
+	return c.Send(buf.Bytes())
 }
