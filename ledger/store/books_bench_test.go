@@ -1,16 +1,21 @@
 package store_test
 
 import (
+	"bufio"
 	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/coopledger/coopledger/ledger"
+	"github.com/coopledger/coopledger/ledger/export"
 	"github.com/coopledger/coopledger/ledger/store"
 	"github.com/shopspring/decimal"
 )
@@ -176,4 +181,62 @@ func BenchmarkVerifyBooks(b *testing.B) {
 		close(done)
 	}
 	b.ReportMetric(float64(peak)/(1<<20), "MB-heap")
+}
+
+// bigJournal is bigBooks exported for ledger-cli, once per run.
+var bigJournal struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// BenchmarkLedgerCLIBalance runs `ledger -f FILE bal` on the same books,
+// exported: the plain-text reference the balance report is measured
+// against, in the same run. It reports ledger's peak RSS as MB-rss.
+func BenchmarkLedgerCLIBalance(b *testing.B) {
+	ledgerCmd, err := exec.LookPath("ledger")
+	if err != nil {
+		b.Skip("ledger not found (apt-get install ledger)")
+	}
+	path := buildBigBooks(b)
+	bigJournal.once.Do(func() {
+		db, err := store.Open(path, store.Options{ReadOnly: true})
+		if err != nil {
+			bigJournal.err = err
+			return
+		}
+		defer db.Close()
+		txs, err := db.Transactions(ledger.System)
+		if err != nil {
+			bigJournal.err = err
+			return
+		}
+		bigJournal.path = path + ".ledger"
+		f, err := os.Create(bigJournal.path)
+		if err != nil {
+			bigJournal.err = err
+			return
+		}
+		defer f.Close()
+		w := bufio.NewWriter(f)
+		if bigJournal.err = export.Write(w, export.Ledger, txs, export.Options{}); bigJournal.err == nil {
+			bigJournal.err = w.Flush()
+		}
+	})
+	if bigJournal.err != nil {
+		b.Fatal(bigJournal.err)
+	}
+	b.ResetTimer()
+	var rss int64
+	for i := 0; i < b.N; i++ {
+		cmd := exec.Command(ledgerCmd, "--args-only", "-f", bigJournal.path, "bal")
+		cmd.Stdout = io.Discard
+		if err := cmd.Run(); err != nil {
+			b.Fatal(err)
+		}
+		if u, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			rss = max(rss, u.Maxrss)
+		}
+	}
+	b.ReportMetric(float64(rss)/1024, "MB-rss")
 }
