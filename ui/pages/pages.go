@@ -80,7 +80,8 @@ func New(cfg Config) (*Handlers, error) {
 }
 
 // requiredViews are the views the handlers render; New checks each exists.
-var requiredViews = []string{"login", "error", "timesheet", "review", "members", "circles", "account"}
+var requiredViews = []string{"login", "error", "timesheet", "review", "members", "circles", "account",
+	"statement", "debt"}
 
 func (h *Handlers) loadStatic() error {
 	return fs.WalkDir(h.cfg.Static, ".", func(p string, d fs.DirEntry, err error) error {
@@ -199,6 +200,7 @@ var flashes = map[string]string{
 	"token":     "Token created.",
 	"signedout": "You are signed out.",
 	"welcome":   "Welcome! Set a password below so you can sign in again.",
+	"waived":    "Waiver recorded: the co-op owes you that much less.",
 }
 
 // RenderError shows an error page; the server's error handler calls it for
