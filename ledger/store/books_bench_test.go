@@ -26,6 +26,7 @@ import (
 // It is built once per benchmark run, in a temporary directory.
 var bigBooks struct {
 	once     sync.Once
+	dir      string
 	path     string
 	postings int
 	err      error
@@ -44,6 +45,7 @@ func buildBigBooks(b *testing.B) string {
 	b.Helper()
 	bigBooks.once.Do(func() {
 		dir, err := os.MkdirTemp("", "coopledger-books-")
+		bigBooks.dir = dir
 		if err != nil {
 			bigBooks.err = err
 			return
@@ -134,7 +136,6 @@ func BenchmarkBalanceReport(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	b.ReportMetric(float64(bigBooks.postings), "postings")
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		var n int
@@ -147,6 +148,7 @@ func BenchmarkBalanceReport(b *testing.B) {
 			b.Fatalf("balances: %d accounts, %v", n, err)
 		}
 	}
+	b.ReportMetric(float64(bigBooks.postings), "postings")
 }
 
 // BenchmarkVerifyBooks recomputes every balance and debt from the
@@ -239,4 +241,13 @@ func BenchmarkLedgerCLIBalance(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(rss)/1024, "MB-rss")
+}
+
+// TestMain removes the books the benchmarks built, once they are done.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if bigBooks.dir != "" {
+		os.RemoveAll(bigBooks.dir)
+	}
+	os.Exit(code)
 }
