@@ -158,13 +158,15 @@ func (t Transaction) Validate() error {
 		if err := CheckAccount(p.Account); err != nil {
 			v.Add(field+".account", err.Error())
 		}
-		if _, err := ParseCurrency(p.Currency); err != nil || p.Currency != strings.ToUpper(p.Currency) {
+		if c, err := ParseCurrency(p.Currency); err != nil || c != p.Currency {
 			v.Add(field+".currency", fmt.Sprintf("unknown currency %q", p.Currency))
 			continue
 		}
 		switch {
 		case CheckDecimal(p.Amount) != nil:
+			// Refused before any arithmetic could expand it.
 			v.Add(field+".amount", "is out of range")
+			continue
 		case p.Amount.IsZero():
 			v.Add(field+".amount", "must not be zero")
 		case !IsRounded(p.Amount, p.Currency):

@@ -60,9 +60,10 @@ func IsRounded(d decimal.Decimal, currency string) bool {
 	return d.Equal(d.Truncate(MinorUnits(currency)))
 }
 
-// FormatAmount prints d with exactly the currency's minor-unit places.
+// FormatAmount prints d with exactly the currency's minor-unit places,
+// rounding half-even like Round if d has more.
 func FormatAmount(d decimal.Decimal, currency string) string {
-	return d.StringFixed(MinorUnits(currency))
+	return Round(d, currency).StringFixed(MinorUnits(currency))
 }
 
 // ParseAmount checks an amount that came from outside: bounded, at most

@@ -7,6 +7,9 @@ import (
 	"github.com/shopspring/decimal"
 )
 
+// maxSplit keeps a total's count of minor units well inside int64.
+var maxSplit = decimal.New(1, 15)
+
 // Split divides total among parts in proportion to their weights by the
 // largest-remainder method (DESIGN.md, Money): each share is floored to the
 // currency's minor unit, then the units left over go one at a time to the
@@ -16,6 +19,9 @@ import (
 // zero the total cannot be split and an error says so.
 func Split(total decimal.Decimal, weights map[string]decimal.Decimal, currency string) (map[string]decimal.Decimal, error) {
 	places := MinorUnits(currency)
+	if CheckDecimal(total) != nil || total.Abs().GreaterThan(maxSplit) {
+		return nil, fmt.Errorf("split %s %s: total out of range", total, currency)
+	}
 	if !IsRounded(total, currency) {
 		return nil, fmt.Errorf("split %s %s: total has more places than the currency", total, currency)
 	}

@@ -29,7 +29,7 @@ func (tx *Tx) Post(actor ledger.Member, t ledger.Transaction) (ledger.Transactio
 		return t, err
 	}
 	month := ledger.MonthOf(t.Date)
-	if tx.MonthLocked(month) && t.Kind != ledger.KindReversal {
+	if tx.MonthLocked(month) {
 		return t, ledger.FieldError("date", "falls in "+month+", which is closed")
 	}
 	b := tx.tx.Bucket(bucketJournal)
@@ -53,7 +53,7 @@ func (tx *Tx) Post(actor ledger.Member, t ledger.Transaction) (ledger.Transactio
 			return t, err
 		}
 		if member, ok := ledger.DeferredMember(p.Account); ok {
-			if err := tx.moveDebt(member, t.AccrualMonth(), p); err != nil {
+			if err := tx.moveDebt(member, t, seq, p); err != nil {
 				return t, fmt.Errorf("post %s: %w", t.ID, err)
 			}
 		}
@@ -92,11 +92,20 @@ func (tx *Tx) addBalance(account, month, currency string, amount decimal.Decimal
 	return put(accounts, []byte(account), total)
 }
 
+// debtDraw is how much a debit to a member's deferred account took from
+// the debt of one accrual month, kept so a reversal can put it back there.
+type debtDraw struct {
+	Month  string          `json:"month"`
+	Amount decimal.Decimal `json:"amount"`
+}
+
 // moveDebt keeps a member's debt lots: a credit to their deferred account
-// (debt grows) adds to the lot of its accrual month; a debit (paid back,
-// waived, reversed) takes from the lot of its accrual month first when it
-// names one that exists, then from the oldest lots, first in first out.
-func (tx *Tx) moveDebt(memberID, accrual string, p ledger.Posting) error {
+// (debt grows) adds to the lot of its accrual month, or, when it reverses a
+// payback or waiver, back to the lots that one drew from; a debit (paid
+// back, waived, reversed) takes from the lot of its accrual month first when
+// it names one that exists, then from the oldest lots, first in first out,
+// and records what it took.
+func (tx *Tx) moveDebt(memberID string, t ledger.Transaction, seq uint64, p ledger.Posting) error {
 	mseq, ok := parseID(prefixMember, memberID)
 	if !ok {
 		return ledger.FieldError("postings", "account "+p.Account+" names no member")
@@ -105,11 +114,34 @@ func (tx *Tx) moveDebt(memberID, accrual string, p ledger.Posting) error {
 		return ledger.FieldError("postings", "account "+p.Account+" names no member")
 	}
 	lots := tx.tx.Bucket(bucketDebtLots)
+	draws := tx.tx.Bucket(bucketDebtDraws)
+	accrual := t.AccrualMonth()
 	owed := p.Amount.Neg() // a credit (negative) increases what is owed
 	if owed.IsPositive() {
+		if t.Reverses != "" {
+			rseq, _ := parseID(prefixTx, t.Reverses)
+			var taken []debtDraw
+			if _, err := get(draws, concat(u64(rseq), u64(mseq)), &taken); err != nil {
+				return err
+			}
+			for _, d := range taken {
+				back := decimal.Min(d.Amount, owed)
+				if !back.IsPositive() {
+					break
+				}
+				if err := addLot(lots, concat(u64(mseq), []byte(d.Month)), p.Currency, back); err != nil {
+					return err
+				}
+				owed = owed.Sub(back)
+			}
+			if !owed.IsPositive() {
+				return nil
+			}
+		}
 		return addLot(lots, concat(u64(mseq), []byte(accrual)), p.Currency, owed)
 	}
 	left := p.Amount // what to take off, positive
+	var took []debtDraw
 	take := func(key []byte) error {
 		bal := ledger.Balance{}
 		if found, err := get(lots, key, &bal); err != nil || !found {
@@ -121,6 +153,7 @@ func (tx *Tx) moveDebt(memberID, accrual string, p ledger.Posting) error {
 		}
 		cut := decimal.Min(have, left)
 		left = left.Sub(cut)
+		took = append(took, debtDraw{Month: string(key[8:]), Amount: cut})
 		return addLot(lots, key, p.Currency, cut.Neg())
 	}
 	if err := take(concat(u64(mseq), []byte(accrual))); err != nil {
@@ -145,7 +178,7 @@ func (tx *Tx) moveDebt(memberID, accrual string, p ledger.Posting) error {
 	if left.IsPositive() {
 		return ledger.FieldError("amount", fmt.Sprintf("is more than the %s owed to %s", p.Currency, memberID))
 	}
-	return nil
+	return put(draws, concat(u64(seq), u64(mseq)), took)
 }
 
 func addLot(lots interface {
@@ -185,11 +218,12 @@ func (tx *Tx) addMemberMonth(t ledger.Transaction, month string) error {
 	if _, err := get(b, key, &mm); err != nil {
 		return err
 	}
+	// A reversal files under the kind it undoes; its postings already carry
+	// the opposite signs.
 	kind := t.Kind
-	sign := decimal.NewFromInt(1)
 	if kind == ledger.KindReversal {
 		if orig, err := tx.Transaction(t.Reverses); err == nil {
-			kind, sign = orig.Kind, sign.Neg()
+			kind = orig.Kind
 		}
 	}
 	add := func(bal *ledger.Balance, account func(string) bool, flip bool) {
@@ -198,7 +232,7 @@ func (tx *Tx) addMemberMonth(t ledger.Transaction, month string) error {
 				if *bal == nil {
 					*bal = ledger.Balance{}
 				}
-				amt := p.Amount.Mul(sign)
+				amt := p.Amount
 				if flip {
 					amt = amt.Neg()
 				}

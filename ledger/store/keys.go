@@ -35,6 +35,7 @@ var (
 	bucketMemberMonths = []byte("member_months") // member seq | month → MemberMonth
 	bucketIncome       = []byte("income_months") // month → IncomeMonth (tiers, subscribers)
 	bucketReversals    = []byte("reversals")     // reversed tx seq → reversing tx id
+	bucketDebtDraws    = []byte("debt_draws")    // tx seq | member seq → []debtDraw
 )
 
 var keySchemaVersion = []byte("schema_version")

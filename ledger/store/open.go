@@ -140,7 +140,7 @@ var migrations = []func(*bolt.Tx) error{
 	func(tx *bolt.Tx) error {
 		for _, name := range [][]byte{
 			bucketRates, bucketJournal, bucketBalances, bucketAccounts, bucketDebtLots,
-			bucketMemberMonths, bucketIncome, bucketReversals,
+			bucketMemberMonths, bucketIncome, bucketReversals, bucketDebtDraws,
 		} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
