@@ -35,3 +35,35 @@ func FuzzTimeEntryInput_Validate(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseAmount checks amount parsing for any text and currency: what it
+// accepts is exact to the currency's minor unit, within bounds, and prints
+// back as the same number.
+func FuzzParseAmount(f *testing.F) {
+	for _, seed := range []string{"1167.00", "-0.01", "1e12", "1e13", "0.125", "1e999999999", "12345678901234567890", ".5", "-"} {
+		f.Add(seed, "GBP")
+	}
+	f.Add("1000", "JPY")
+	f.Add("1.001", "KWD")
+	f.Fuzz(func(t *testing.T, text, currency string) {
+		d, err := decimal.NewFromString(text)
+		if err != nil {
+			return
+		}
+		c, err := ParseCurrency(currency)
+		if err != nil {
+			return
+		}
+		a, err := ParseAmount(d, c)
+		if err != nil {
+			return
+		}
+		if !IsRounded(a, c) || a.Abs().GreaterThan(decimal.New(1, 12)) {
+			t.Fatalf("accepted %s %s", a, c)
+		}
+		back, err := decimal.NewFromString(FormatAmount(a, c))
+		if err != nil || !back.Equal(a) {
+			t.Fatalf("%s %s prints as %q", a, c, FormatAmount(a, c))
+		}
+	})
+}
