@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -13,6 +14,15 @@ type Tier struct {
 	Name        string          `json:"name"`
 	Price       decimal.Decimal `json:"price"`
 	Subscribers int64           `json:"subscribers"`
+}
+
+// MarshalJSON writes the price as a decimal string ("5", "9.5").
+func (t Tier) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Name        string `json:"name"`
+		Price       string `json:"price"`
+		Subscribers int64  `json:"subscribers"`
+	}{t.Name, t.Price.String(), t.Subscribers})
 }
 
 // MoneyInput is what a client sends to record a month's income or cost.

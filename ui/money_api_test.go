@@ -118,6 +118,29 @@ func TestAPI_MoneyScenarios(t *testing.T) {
 			want: []string{"open Liabilities:Deferred:M"}},
 		{name: "export in an unknown format", method: "GET", path: "/api/v1/export?format=xlsx", actor: "bea", status: 400, fields: []string{"format"}},
 		{name: "a member cannot export the journal", method: "GET", path: "/api/v1/export?format=csv", actor: "mia", status: 403},
+		{name: "the income report", method: "GET", path: "/api/v1/income", actor: "mia", status: 200,
+			want: []string{`"month":"2024-05"`, `"mrr":"1205.00"`, `"income":"1255.00"`, `"costs":"467.00"`, `"margin":"788.00"`, `"subscribers":169`,
+				`{"name":"Supporter","price":"5","subscribers":118}`}},
 	}
-	runScenarios(t, scenarios, seedMoney)
+	runScenarios(t, scenarios, func(t *testing.T, f *fixture) {
+		seedMoney(t, f)
+		// May 2024: 1205.00 of subscriptions from tiers, 50.00 other income,
+		// 420.00 hosting and 47.00 fees.
+		bea, _ := f.db.Member(f.ids["bea"])
+		d := func(s string) *decimal.Decimal { v := decimal.RequireFromString(s); return &v }
+		tiers := []ledger.Tier{{Name: "Supporter", Price: *d("5"), Subscribers: 118}, {Name: "Member", Price: *d("10"), Subscribers: 44}, {Name: "Business", Price: *d("25"), Subscribers: 7}}
+		for _, in := range []struct {
+			in   ledger.MoneyInput
+			cost bool
+		}{
+			{ledger.MoneyInput{Month: "2024-05", Tiers: tiers}, false},
+			{ledger.MoneyInput{Month: "2024-05", Account: "Income:Other", Amount: d("50.00")}, false},
+			{ledger.MoneyInput{Month: "2024-05", Account: "Expenses:Hosting", Amount: d("420.00")}, true},
+			{ledger.MoneyInput{Month: "2024-05", Account: "Expenses:Fees", Amount: d("47.00")}, true},
+		} {
+			if _, err := f.db.RecordMoney(bea, in.in, in.cost); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
 }

@@ -51,6 +51,7 @@ func (s *server) table() []Route {
 		{"POST", v1 + "/members/:id/rates", SignedIn, a.AddRate},
 		{"POST", v1 + "/members/:id/waivers", SignedIn, a.Waive},
 		{"GET", v1 + "/members/:id/statement", SignedIn, a.Statement},
+		{"GET", v1 + "/income", SignedIn, a.IncomeReport},
 		{"POST", v1 + "/income", SignedIn, a.RecordIncome},
 		{"POST", v1 + "/costs", SignedIn, a.RecordCost},
 		{"POST", v1 + "/opening-balances", SignedIn, a.AddOpeningBalance},

@@ -434,3 +434,78 @@ func (db *DB) BalanceReport(actor ledger.Member, month string) (r BalanceReport,
 	err = db.View(func(tx *Tx) error { r, err = tx.BalanceReport(actor, month); return err })
 	return r, err
 }
+
+// IncomeMonthReport is one month of the co-op's takings: income and costs
+// from the journal, and the membership tiers recorded with the income.
+type IncomeMonthReport struct {
+	Month         string        `json:"month"`
+	Income        ledger.Money  `json:"income"`
+	Subscriptions ledger.Money  `json:"mrr"`
+	Costs         ledger.Money  `json:"costs"`
+	Margin        ledger.Money  `json:"margin"`
+	Subscribers   int64         `json:"subscribers"`
+	Tiers         []ledger.Tier `json:"tiers"`
+}
+
+// IncomeReport lists every month with income or costs, oldest first: MRR
+// (Income:Subscriptions), all income, costs, the gross margin, and the
+// subscriber count by tier where it was recorded. Every member may see
+// these aggregates.
+func (tx *Tx) IncomeReport() ([]IncomeMonthReport, error) {
+	base := tx.BaseCurrency()
+	months := map[string]*IncomeMonthReport{}
+	row := func(month string) *IncomeMonthReport {
+		if months[month] == nil {
+			zero := ledger.NewMoney(decimal.Zero, base)
+			months[month] = &IncomeMonthReport{Month: month, Income: zero, Subscriptions: zero, Costs: zero, Margin: zero, Tiers: []ledger.Tier{}}
+		}
+		return months[month]
+	}
+	for _, root := range []string{"Income:", "Expenses:"} {
+		c := tx.tx.Bucket(bucketBalances).Cursor()
+		prefix := []byte(root)
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			i := bytes.IndexByte(k, 0)
+			account, month := string(k[:i]), string(k[i+1:])
+			var bal ledger.Balance
+			if err := jsonUnmarshal(v, &bal); err != nil {
+				return nil, err
+			}
+			r := row(month)
+			amount := bal[base]
+			if root == "Income:" {
+				r.Income.Amount = r.Income.Amount.Sub(amount)
+				if account == ledger.AccountSubscriptions {
+					r.Subscriptions.Amount = r.Subscriptions.Amount.Sub(amount)
+				}
+			} else {
+				r.Costs.Amount = r.Costs.Amount.Add(amount)
+			}
+		}
+	}
+	err := tx.tx.Bucket(bucketIncome).ForEach(func(k, v []byte) error {
+		var im IncomeMonth
+		if err := jsonUnmarshal(v, &im); err != nil {
+			return err
+		}
+		r := row(string(k))
+		r.Subscribers, r.Tiers = im.Subscribers, im.Tiers
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]IncomeMonthReport, 0, len(months))
+	for _, r := range months {
+		r.Margin.Amount = r.Income.Amount.Sub(r.Costs.Amount)
+		out = append(out, *r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Month < out[j].Month })
+	return out, nil
+}
+
+// IncomeReport reads the income report.
+func (db *DB) IncomeReport() (r []IncomeMonthReport, err error) {
+	err = db.View(func(tx *Tx) error { r, err = tx.IncomeReport(); return err })
+	return r, err
+}

@@ -164,3 +164,13 @@ func (h Handlers) Export(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="coopledger.`+f.Extension()+`"`)
 	return c.Send(buf.Bytes())
 }
+
+// IncomeReport answers GET /income: month by month, MRR, income, costs,
+// margin and subscribers by tier.
+func (h Handlers) IncomeReport(c *fiber.Ctx) error {
+	r, err := h.DB.IncomeReport()
+	if err != nil {
+		return err
+	}
+	return c.JSON(r)
+}
