@@ -221,8 +221,19 @@ func (tx *Tx) ReviewTimeEntry(actor ledger.Member, id string, approve bool, comm
 		if tx.MonthLocked(ledger.MonthOf(e.Date)) {
 			return fmt.Errorf("review entry %s: its month %s is closed: %w", id, ledger.MonthOf(e.Date), ledger.ErrConflict)
 		}
-		return e.Review(actor, approve, comment, tx.now)
+		if err := e.Review(actor, approve, comment, tx.now); err != nil {
+			return err
+		}
+		if approve {
+			return tx.markActivity(ledger.MonthOf(e.Date))
+		}
+		return nil
 	})
+}
+
+// markActivity records that month has something a close must handle.
+func (tx *Tx) markActivity(month string) error {
+	return tx.tx.Bucket(bucketActivity).Put([]byte(month), nil)
 }
 
 // changeEntry applies a state change (which holds the rule) and stores it.

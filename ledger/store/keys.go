@@ -36,6 +36,11 @@ var (
 	bucketIncome       = []byte("income_months") // month → IncomeMonth (tiers, subscribers)
 	bucketReversals    = []byte("reversals")     // reversed tx seq → reversing tx id
 	bucketDebtDraws    = []byte("debt_draws")    // tx seq | member seq → []debtDraw
+
+	// Added in schema version 3: the monthly close.
+	bucketPolicies = []byte("policies")        // seq → Policy
+	bucketCloses   = []byte("closes")          // YYYY-MM → MonthClose
+	bucketActivity = []byte("activity_months") // YYYY-MM → nil: months with approved hours, income or costs
 )
 
 var keySchemaVersion = []byte("schema_version")
@@ -56,6 +61,7 @@ const (
 	prefixCircle = "c"
 	prefixEntry  = "e"
 	prefixTx     = "t"
+	prefixPolicy = "p"
 	idDigits     = 6
 )
 

@@ -38,6 +38,9 @@ func (tx *Tx) RecordMoney(actor ledger.Member, in ledger.MoneyInput, cost bool) 
 	if tx.MonthLocked(in.Month) {
 		return t, ledger.FieldError("month", in.Month+" is closed; record it in an open month")
 	}
+	if err := tx.markActivity(in.Month); err != nil {
+		return t, err
+	}
 	if len(in.Tiers) > 0 {
 		im := IncomeMonth{Month: in.Month, Tiers: in.Tiers}
 		for _, tier := range in.Tiers {

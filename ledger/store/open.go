@@ -7,6 +7,8 @@
 package store
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -147,6 +149,36 @@ var migrations = []func(*bolt.Tx) error{
 			}
 		}
 		return nil
+	},
+	// 3: the monthly close — policies, drafts and posted closes, and the
+	// months with activity (so "close earlier months first" is a range
+	// scan), filled in from what version 2 recorded.
+	func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketPolicies, bucketCloses, bucketActivity} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		activity := tx.Bucket(bucketActivity)
+		err := tx.Bucket(bucketBalances).ForEach(func(k, _ []byte) error {
+			if bytes.HasPrefix(k, []byte("Income:")) || bytes.HasPrefix(k, []byte("Expenses:")) {
+				return activity.Put(k[bytes.IndexByte(k, 0)+1:], nil)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bucketEntries).ForEach(func(_, v []byte) error {
+			var e struct {
+				Date  string `json:"date"`
+				State string `json:"state"`
+			}
+			if err := json.Unmarshal(v, &e); err != nil || e.State != "approved" || len(e.Date) < 7 {
+				return err
+			}
+			return activity.Put([]byte(e.Date[:7]), nil)
+		})
 	},
 }
 
