@@ -102,16 +102,18 @@ func (tx *Tx) CloseInput(month string) (ledger.CloseInput, error) {
 		return in, fmt.Errorf("close %s: no policy is in force for it; add one with POST /policies: %w", month, ledger.ErrConflict)
 	}
 	in.Policy = p
+	// One lookup per income or expense account: the cost follows the
+	// accounts, not the months of history.
+	balances := tx.tx.Bucket(bucketBalances)
 	for _, root := range []string{"Income:", "Expenses:"} {
-		c := tx.tx.Bucket(bucketBalances).Cursor()
-		for k, v := c.Seek([]byte(root)); k != nil && bytes.HasPrefix(k, []byte(root)); k, v = c.Next() {
-			i := bytes.IndexByte(k, 0)
-			account := string(k[:i])
-			if string(k[i+1:]) != month || account == ledger.AccountWages || account == ledger.AccountBounties {
+		c := tx.tx.Bucket(bucketAccounts).Cursor()
+		for k, _ := c.Seek([]byte(root)); k != nil && bytes.HasPrefix(k, []byte(root)); k, _ = c.Next() {
+			account := string(k)
+			if account == ledger.AccountWages || account == ledger.AccountBounties {
 				continue // wages and bounties are paid out of the margin, not costs
 			}
 			var bal ledger.Balance
-			if err := jsonUnmarshal(v, &bal); err != nil {
+			if _, err := get(balances, balanceKey(account, month), &bal); err != nil {
 				return in, err
 			}
 			if root == "Income:" {
