@@ -91,13 +91,13 @@ func (k *moneyCoop) approved(m ledger.Member, date, hours string) {
 
 // session signs m in straight through the store, as the sign-in form
 // would, and returns a browser carrying the cookie and its CSRF token.
-func (k *moneyCoop) session(m ledger.Member) *browser {
+func (k *coop) session(m ledger.Member) *browser {
 	k.t.Helper()
 	tok, s, err := k.db.CreateSession(m.ID, time.Hour)
 	if err != nil {
 		k.t.Fatalf("create session for %s: %v", m.Name, err)
 	}
-	return &browser{k: k.coop, session: tok, csrf: s.CSRF}
+	return &browser{k: k, session: tok, csrf: s.CSRF}
 }
 
 // rowCells returns the cell texts of the table row with id, tags removed.

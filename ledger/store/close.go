@@ -446,3 +446,34 @@ func (db *DB) DraftDueCloses(actor ledger.Member) ([]string, error) {
 	}
 	return done, firstErr
 }
+
+// Closes lists every drafted or posted month, newest first.
+func (tx *Tx) Closes() ([]MonthClose, error) {
+	out := []MonthClose{}
+	c := tx.tx.Bucket(bucketCloses).Cursor()
+	for k, v := c.Last(); k != nil; k, v = c.Prev() {
+		var mc MonthClose
+		if err := jsonUnmarshal(v, &mc); err != nil {
+			return nil, err
+		}
+		out = append(out, mc)
+	}
+	return out, nil
+}
+
+// CloseOverview is what the board's close page lists: the months drafted
+// or posted, and those due for a draft.
+type CloseOverview struct {
+	Closes []MonthClose
+	Due    []string
+}
+
+// CloseOverview reads the close page's list.
+func (db *DB) CloseOverview() (o CloseOverview, err error) {
+	err = db.View(func(tx *Tx) error {
+		o.Due = tx.DueCloses()
+		o.Closes, err = tx.Closes()
+		return err
+	})
+	return o, err
+}

@@ -80,7 +80,7 @@ func New(cfg Config) (*Handlers, error) {
 }
 
 // requiredViews are the views the handlers render; New checks each exists.
-var requiredViews = []string{"login", "error", "timesheet", "review", "members", "circles", "account",
+var requiredViews = []string{"close", "login", "error", "timesheet", "review", "members", "circles", "account",
 	"statement", "debt"}
 
 func (h *Handlers) loadStatic() error {
@@ -199,6 +199,8 @@ var flashes = map[string]string{
 	"password":  "Password changed.",
 	"token":     "Token created.",
 	"signedout": "You are signed out.",
+	"drafted":   "Draft computed.",
+	"posted":    "Month approved and posted to the journal.",
 	"welcome":   "Welcome! Set a password below so you can sign in again.",
 	"waived":    "Waiver recorded: the co-op owes you that much less.",
 }
