@@ -184,29 +184,7 @@ func (in OpeningInput) Transaction(base, today string) (Transaction, error) {
 	} else if in.AsOf > today {
 		v.Add("as_of", "must not be in the future")
 	}
-	currency := base
-	if in.Currency != "" {
-		c, err := ParseCurrency(in.Currency)
-		if err != nil {
-			v.Add("currency", err.Error())
-		} else if err := CheckCurrency(c, base); err != nil {
-			v.Add("currency", "debt is kept in the base currency "+base)
-		}
-		currency = c
-	}
-	amount := decimal.Zero
-	if in.Deferred == nil {
-		v.Add("deferred", "is required")
-	} else if a, err := ParseAmount(*in.Deferred, currency); err != nil {
-		v.Add("deferred", err.Error())
-	} else if !a.IsPositive() {
-		v.Add("deferred", "must be more than 0")
-	} else {
-		amount = a
-	}
-	if !ValidLine(strings.TrimSpace(in.Note), 500) {
-		v.Add("note", "must be at most 500 characters on one line")
-	}
+	amount := debtAmount(v, "deferred", in.Deferred, in.Currency, in.Note, base)
 	if err := v.Err(); err != nil {
 		return Transaction{}, err
 	}
@@ -234,26 +212,7 @@ type WaiverInput struct {
 // Cr Equity:Waived, dated today.
 func (in WaiverInput) Transaction(memberID, base, today string) (Transaction, error) {
 	v := &ValidationError{}
-	if in.Currency != "" {
-		if c, err := ParseCurrency(in.Currency); err != nil {
-			v.Add("currency", err.Error())
-		} else if c != base {
-			v.Add("currency", "debt is kept in the base currency "+base)
-		}
-	}
-	amount := decimal.Zero
-	if in.Amount == nil {
-		v.Add("amount", "is required")
-	} else if a, err := ParseAmount(*in.Amount, base); err != nil {
-		v.Add("amount", err.Error())
-	} else if !a.IsPositive() {
-		v.Add("amount", "must be more than 0")
-	} else {
-		amount = a
-	}
-	if !ValidLine(strings.TrimSpace(in.Note), 500) {
-		v.Add("note", "must be at most 500 characters on one line")
-	}
+	amount := debtAmount(v, "amount", in.Amount, in.Currency, in.Note, base)
 	if err := v.Err(); err != nil {
 		return Transaction{}, err
 	}
@@ -268,4 +227,35 @@ func (in WaiverInput) Transaction(memberID, base, today string) (Transaction, er
 			{Account: AccountWaived, Amount: amount.Neg(), Currency: base},
 		},
 	}, nil
+}
+
+// debtAmount checks the amount, currency and note of a movement of debt
+// (an opening balance, a waiver): debt is kept in the base currency, and
+// the amount must be positive and exact to its minor unit.
+func debtAmount(v *ValidationError, field string, amount *decimal.Decimal, currency, note, base string) decimal.Decimal {
+	if currency != "" {
+		if c, err := ParseCurrency(currency); err != nil {
+			v.Add("currency", err.Error())
+		} else if c != base {
+			v.Add("currency", "debt is kept in the base currency "+base)
+		}
+	}
+	if !ValidLine(strings.TrimSpace(note), 500) {
+		v.Add("note", "must be at most 500 characters on one line")
+	}
+	switch {
+	case amount == nil:
+		v.Add(field, "is required")
+	default:
+		a, err := ParseAmount(*amount, base)
+		switch {
+		case err != nil:
+			v.Add(field, err.Error())
+		case !a.IsPositive():
+			v.Add(field, "must be more than 0")
+		default:
+			return a
+		}
+	}
+	return decimal.Zero
 }

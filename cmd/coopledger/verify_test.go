@@ -7,14 +7,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/coopledger/coopledger/ledger"
 	"github.com/coopledger/coopledger/ledger/store"
-	"github.com/shopspring/decimal"
+	"github.com/coopledger/coopledger/ledger/store/storetest"
 	bolt "go.etcd.io/bbolt"
 )
 
-// booksDB makes a store with a member, an opening balance, income, a cost
-// and a waiver, and closes it.
+// booksDB makes a store file with storetest.SeedBooks's books, closed.
 func booksDB(t *testing.T) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "books.db")
@@ -23,48 +21,7 @@ func booksDB(t *testing.T) string {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	name, email, joined := "Alice", "alice@example.org", "2020-01-01"
-	roles := []ledger.Role{ledger.RoleOps}
-	alice, err := db.CreateMember(ledger.System, ledger.MemberInput{Name: &name, Email: &email, Joined: &joined, Roles: &roles})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dec := func(s string) *decimal.Decimal { d := decimal.RequireFromString(s); return &d }
-	steps := []func() error{
-		func() error {
-			_, err := db.AddOpeningBalance(ledger.System, ledger.OpeningInput{MemberID: alice.ID, AsOf: "2021-12-31", Deferred: dec("2000.00")})
-			return err
-		},
-		func() error {
-			_, err := db.AddOpeningBalance(ledger.System, ledger.OpeningInput{MemberID: alice.ID, AsOf: "2022-12-31", Deferred: dec("500.00")})
-			return err
-		},
-		func() error {
-			_, err := db.RecordMoney(ledger.System, ledger.MoneyInput{Month: "2024-05", Amount: dec("1167.00")}, false)
-			return err
-		},
-		func() error {
-			_, err := db.RecordMoney(ledger.System, ledger.MoneyInput{Month: "2024-05", Account: "Expenses:Hosting", Amount: dec("420.00")}, true)
-			return err
-		},
-		func() error {
-			_, err := db.Waive(alice, alice.ID, ledger.WaiverInput{Amount: dec("2100.00")})
-			return err
-		},
-	}
-	for i, step := range steps {
-		if err := step(); err != nil {
-			t.Fatalf("step %d: %v", i, err)
-		}
-	}
-	// The waiver took the 2021 lot whole and 100.00 of the 2022 one.
-	d, err := db.Debt(ledger.System)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d.Total.String() != "400.00" || len(d.Members) != 1 || d.Members[0].Aging["2022"].String() != "400.00" || len(d.Members[0].Aging) != 1 {
-		t.Fatalf("debt after the waiver: %+v", d)
-	}
+	storetest.SeedBooks(t, db)
 	return path
 }
 

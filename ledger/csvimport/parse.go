@@ -366,11 +366,17 @@ func (r TimeRow) Column(field string) string {
 // read at all (no header, an unknown or missing column, broken CSV, too
 // many rows); then nothing else is returned.
 func ParseTime(r io.Reader) ([]TimeRow, []RowError, error) {
-	t, err := open(r, timeSchema)
+	return parseRows(r, timeSchema, TimeColumns, (*table).timeRow)
+}
+
+// parseRows reads every record with build, collecting the rows that built
+// and every row's problems, sorted by column.
+func parseRows[T any](r io.Reader, s schema, columns []string, build func(*table, *record) (T, bool)) ([]T, []RowError, error) {
+	t, err := open(r, s)
 	if err != nil {
 		return nil, nil, err
 	}
-	var rows []TimeRow
+	var rows []T
 	var errs []RowError
 	for {
 		rec, err := t.next()
@@ -380,10 +386,10 @@ func ParseTime(r io.Reader) ([]TimeRow, []RowError, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		if row, ok := t.timeRow(rec); ok {
+		if row, ok := build(t, rec); ok {
 			rows = append(rows, row)
 		}
-		SortRowErrors(rec.errs, TimeColumns)
+		SortRowErrors(rec.errs, columns)
 		errs = append(errs, rec.errs...)
 	}
 }
@@ -519,26 +525,7 @@ func (r OpeningRow) Column(field string) string {
 // base), note, and paid (historical compensation, recorded in the note).
 // Results as for ParseTime.
 func ParseOpening(r io.Reader) ([]OpeningRow, []RowError, error) {
-	t, err := open(r, openingSchema)
-	if err != nil {
-		return nil, nil, err
-	}
-	var rows []OpeningRow
-	var errs []RowError
-	for {
-		rec, err := t.next()
-		if errors.Is(err, io.EOF) {
-			return rows, errs, nil
-		}
-		if err != nil {
-			return nil, nil, err
-		}
-		if row, ok := t.openingRow(rec); ok {
-			rows = append(rows, row)
-		}
-		SortRowErrors(rec.errs, OpeningColumns)
-		errs = append(errs, rec.errs...)
-	}
+	return parseRows(r, openingSchema, OpeningColumns, (*table).openingRow)
 }
 
 func (t *table) openingRow(rec *record) (OpeningRow, bool) {

@@ -417,39 +417,11 @@ func TestDebtHistory_MonthByMonth(t *testing.T) {
 	}
 }
 
-// The books of cmd/coopledger's verify tests (booksDB): two opening
-// balances, income, a cost and a waiver. Moved here from
-// cmd/coopledger/verify_test.go: it tests the store, not the command.
+// The books of storetest.SeedBooks: two opening balances, income, a cost
+// and a waiver.
 func TestDebtHistory_Books(t *testing.T) {
 	db := storetest.OpenDB(t, now)
-	alice := storetest.MustMember(t, db, "Alice", "alice@example.org", []ledger.Role{ledger.RoleOps}, nil)
-	steps := []func() error{
-		func() error {
-			_, err := db.AddOpeningBalance(ledger.System, ledger.OpeningInput{MemberID: alice.ID, AsOf: "2021-12-31", Deferred: dec("2000.00")})
-			return err
-		},
-		func() error {
-			_, err := db.AddOpeningBalance(ledger.System, ledger.OpeningInput{MemberID: alice.ID, AsOf: "2022-12-31", Deferred: dec("500.00")})
-			return err
-		},
-		func() error {
-			_, err := db.RecordMoney(ledger.System, ledger.MoneyInput{Month: "2024-05", Amount: dec("1167.00")}, false)
-			return err
-		},
-		func() error {
-			_, err := db.RecordMoney(ledger.System, ledger.MoneyInput{Month: "2024-05", Account: "Expenses:Hosting", Amount: dec("420.00")}, true)
-			return err
-		},
-		func() error {
-			_, err := db.Waive(alice, alice.ID, ledger.WaiverInput{Amount: dec("2100.00")})
-			return err
-		},
-	}
-	for i, step := range steps {
-		if err := step(); err != nil {
-			t.Fatalf("step %d: %v", i, err)
-		}
-	}
+	alice := storetest.SeedBooks(t, db)
 	// The waiver took the 2021 lot whole and 100.00 of the 2022 one.
 	wantDebt(t, db, alice, "400.00", "2022:400.00")
 	// 2000.00 from 2021-12, 2500.00 from 2022-12; the waiver came later.

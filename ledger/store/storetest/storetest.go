@@ -20,6 +20,7 @@ import (
 
 	"github.com/coopledger/coopledger/ledger"
 	"github.com/coopledger/coopledger/ledger/store"
+	"github.com/shopspring/decimal"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -184,4 +185,40 @@ func Snapshot(t testing.TB, db *store.DB) string {
 		t.Fatalf("snapshot: %v", err)
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// SeedBooks gives db a small set of books (the verify and debt tests'):
+// member Alice, opening balances of 2000.00 as of 2021-12-31 and 500.00 as
+// of 2022-12-31, May 2024 income of 1167.00 and hosting of 420.00, and
+// Alice waiving 2100.00, which takes the 2021 debt whole and 100.00 of the
+// 2022 one. It returns Alice.
+func SeedBooks(t testing.TB, db *store.DB) ledger.Member {
+	t.Helper()
+	alice := MustMember(t, db, "Alice", "alice@example.org", []ledger.Role{ledger.RoleOps}, nil)
+	dec := func(s string) *decimal.Decimal { d := decimal.RequireFromString(s); return &d }
+	steps := []func() error{
+		func() error {
+			_, err := db.AddOpeningBalance(ledger.System, ledger.OpeningInput{MemberID: alice.ID, AsOf: "2021-12-31", Deferred: dec("2000.00")})
+			return err
+		},
+		func() error {
+			_, err := db.AddOpeningBalance(ledger.System, ledger.OpeningInput{MemberID: alice.ID, AsOf: "2022-12-31", Deferred: dec("500.00")})
+			return err
+		},
+		func() error {
+			_, err := db.RecordMoney(ledger.System, ledger.MoneyInput{Month: "2024-05", Amount: dec("1167.00")}, false)
+			return err
+		},
+		func() error {
+			_, err := db.RecordMoney(ledger.System, ledger.MoneyInput{Month: "2024-05", Account: "Expenses:Hosting", Amount: dec("420.00")}, true)
+			return err
+		},
+		func() error { _, err := db.Waive(alice, alice.ID, ledger.WaiverInput{Amount: dec("2100.00")}); return err },
+	}
+	for i, step := range steps {
+		if err := step(); err != nil {
+			t.Fatalf("seed books, step %d: %v", i, err)
+		}
+	}
+	return alice
 }
