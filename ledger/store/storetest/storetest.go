@@ -213,7 +213,10 @@ func SeedBooks(t testing.TB, db *store.DB) ledger.Member {
 			_, err := db.RecordMoney(ledger.System, ledger.MoneyInput{Month: "2024-05", Account: "Expenses:Hosting", Amount: dec("420.00")}, true)
 			return err
 		},
-		func() error { _, err := db.Waive(alice, alice.ID, ledger.WaiverInput{Amount: dec("2100.00")}); return err },
+		func() error {
+			_, err := db.Waive(alice, alice.ID, ledger.WaiverInput{Amount: dec("2100.00")})
+			return err
+		},
 	}
 	for i, step := range steps {
 		if err := step(); err != nil {
