@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"time"
 
 	"github.com/coopledger/coopledger/ledger/store"
@@ -23,6 +24,10 @@ func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	// Verify reads everything once and keeps little: a soft memory limit
+	// has the collector return garbage early instead of letting the heap
+	// grow to twice what is live.
+	debug.SetMemoryLimit(128 << 20)
 	db, err := store.Open(*dbPath, store.Options{Timeout: 500 * time.Millisecond, ReadOnly: true})
 	if err != nil {
 		return err

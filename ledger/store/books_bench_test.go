@@ -243,11 +243,16 @@ func BenchmarkLedgerCLIBalance(b *testing.B) {
 	b.ReportMetric(float64(rss)/1024, "MB-rss")
 }
 
-// TestMain removes the books the benchmarks built, once they are done.
+// TestMain removes the books the benchmarks built, once they are done,
+// unless COOPLEDGER_BENCH_KEEP is set (to time `coopledger verify` on them).
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if bigBooks.dir != "" {
-		os.RemoveAll(bigBooks.dir)
+		if os.Getenv("COOPLEDGER_BENCH_KEEP") != "" {
+			fmt.Fprintln(os.Stderr, "books kept in", bigBooks.path)
+		} else {
+			os.RemoveAll(bigBooks.dir)
+		}
 	}
 	os.Exit(code)
 }

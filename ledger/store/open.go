@@ -55,8 +55,11 @@ type DB struct {
 	now     func() time.Time
 	pw      PasswordParams
 	writers atomic.Int32
-	members decodeCache[ledger.Member]
-	circles decodeCache[ledger.Circle]
+	// readOnly is set when the file was opened for reading only: then
+	// nothing remaps it, and verify may drop pages it has read (mmap.go).
+	readOnly bool
+	members  decodeCache[ledger.Member]
+	circles  decodeCache[ledger.Circle]
 	// lastShared is when (UnixNano) a write last found others in flight.
 	lastShared atomic.Int64
 }
@@ -88,7 +91,7 @@ func Open(path string, opts Options) (*DB, error) {
 			return nil, fmt.Errorf("open %s: %w", path, err)
 		}
 	}
-	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout, ReadOnly: opts.ReadOnly, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout, ReadOnly: opts.ReadOnly, FreelistType: bolt.FreelistMapType})
 	if errors.Is(err, bolt.ErrTimeout) {
 		return nil, fmt.Errorf("open %s: %w", path, ErrLocked)
 	}
@@ -97,7 +100,7 @@ func Open(path string, opts Options) (*DB, error) {
 	}
 	b.MaxBatchSize = opts.MaxBatchSize
 	b.MaxBatchDelay = opts.MaxBatchDelay
-	db := &DB{bolt: b, now: opts.Now, pw: opts.Password}
+	db := &DB{bolt: b, now: opts.Now, pw: opts.Password, readOnly: opts.ReadOnly}
 	if opts.ReadOnly {
 		err = db.checkVersion()
 	} else {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/coopledger/coopledger/ledger"
 	"github.com/shopspring/decimal"
@@ -25,61 +26,102 @@ func (b *JournalBreak) Error() string { return fmt.Sprintf("journal: %s: %s", b.
 // every account's monthly and all-time balance matches, and every member's
 // debt lots add up to what their deferred account says is owed. It reads
 // the journal once, summing in whole minor units (int64) rather than
-// decimals, and holds only per-account-month sums in memory.
+// decimals, and holds only those per-account-month sums in memory.
 func (db *DB) VerifyJournal() (transactions int, err error) {
 	err = db.View(func(tx *Tx) error {
-		var sums map[string]ledger.Balance
+		var sums journalSums
 		var err error
-		transactions, sums, err = tx.sumJournal()
-		if err != nil {
+		if transactions, sums, err = tx.sumJournal(); err != nil {
 			return err
 		}
-		stored := 0
+		// Every stored monthly balance equals the sums; every non-zero sum
+		// is stored.
+		matched := 0
 		err = tx.tx.Bucket(bucketBalances).ForEach(func(k, v []byte) error {
-			stored++
+			i := bytes.IndexByte(k, 0)
+			account, month := string(k[:i]), string(k[i+1:])
 			var bal ledger.Balance
 			if err := jsonUnmarshal(v, &bal); err != nil {
 				return &JournalBreak{Where: "balance " + printableKey(k), Reason: "unreadable record"}
 			}
-			if !sameBalance(bal, sums[string(k)]) {
-				return &JournalBreak{Where: "balance " + printableKey(k), Reason: "does not match the transactions"}
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		if stored != len(sums) {
-			return &JournalBreak{Where: "balances", Reason: fmt.Sprintf("%d stored, %d recomputed", stored, len(sums))}
-		}
-		totals := map[string]ledger.Balance{}
-		for key, bal := range sums {
-			account := key[:bytes.IndexByte([]byte(key), 0)]
-			if totals[account] == nil {
-				totals[account] = ledger.Balance{}
-			}
 			for c, a := range bal {
-				totals[account].Add(c, a)
-			}
-		}
-		n := 0
-		err = tx.tx.Bucket(bucketAccounts).ForEach(func(k, v []byte) error {
-			n++
-			var bal ledger.Balance
-			if err := jsonUnmarshal(v, &bal); err != nil || !sameBalance(bal, totals[string(k)]) {
-				return &JournalBreak{Where: "total of " + string(k), Reason: "does not match the transactions"}
+				want := sums.amount(unitKey{account, month, c})
+				if !a.Equal(want) {
+					return &JournalBreak{Where: "balance " + printableKey(k), Reason: "does not match the transactions"}
+				}
+				if !want.IsZero() {
+					matched++
+				}
 			}
 			return nil
 		})
 		if err != nil {
 			return err
 		}
-		if n != len(totals) {
-			return &JournalBreak{Where: "account totals", Reason: fmt.Sprintf("%d stored, %d recomputed", n, len(totals))}
+		if n := sums.nonZero(); matched != n {
+			return &JournalBreak{Where: "balances", Reason: fmt.Sprintf("%d stored, %d recomputed", matched, n)}
 		}
-		return tx.verifyLots(sums)
+		// Every account's all-time total.
+		totals := map[string]map[string]int64{}
+		for k, u := range sums.units {
+			if totals[k.account] == nil {
+				totals[k.account] = map[string]int64{}
+			}
+			totals[k.account][k.currency] += u
+		}
+		accounts := 0
+		err = tx.tx.Bucket(bucketAccounts).ForEach(func(k, v []byte) error {
+			accounts++
+			var bal ledger.Balance
+			if err := jsonUnmarshal(v, &bal); err != nil {
+				return &JournalBreak{Where: "total of " + string(k), Reason: "unreadable record"}
+			}
+			want := totals[string(k)]
+			for c, a := range bal {
+				if !a.Equal(decimal.New(want[c], -sums.places[c])) {
+					return &JournalBreak{Where: "total of " + string(k), Reason: "does not match the transactions"}
+				}
+			}
+			for c, u := range want {
+				if _, ok := bal[c]; !ok && u != 0 {
+					return &JournalBreak{Where: "total of " + string(k), Reason: "does not match the transactions"}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if accounts != len(totals) {
+			return &JournalBreak{Where: "account totals", Reason: fmt.Sprintf("%d stored, %d recomputed", accounts, len(totals))}
+		}
+		return tx.verifyLots(totals, sums.places)
 	})
 	return transactions, err
+}
+
+// unitKey names one account's movement in one month and currency.
+type unitKey struct{ account, month, currency string }
+
+// journalSums are the journal's postings summed per account, month and
+// currency, in whole minor units.
+type journalSums struct {
+	units  map[unitKey]int64
+	places map[string]int32
+}
+
+func (s journalSums) amount(k unitKey) decimal.Decimal {
+	return decimal.New(s.units[k], -s.places[k.currency])
+}
+
+func (s journalSums) nonZero() int {
+	n := 0
+	for _, u := range s.units {
+		if u != 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // storedTx is the part of a stored transaction that verification reads,
@@ -100,9 +142,8 @@ type storedTx struct {
 // zero, postings summing to zero per currency; each distinct account, date
 // and currency is checked once) and sums the postings per account and
 // month.
-func (tx *Tx) sumJournal() (int, map[string]ledger.Balance, error) {
-	type key struct{ account, month, currency string }
-	units := map[key]int64{}
+func (tx *Tx) sumJournal() (int, journalSums, error) {
+	units := map[unitKey]int64{}
 	goodAccount, goodDate := map[string]bool{}, map[string]bool{}
 	places := map[string]int32{}
 	var want uint64 = 1
@@ -153,7 +194,7 @@ func (tx *Tx) sumJournal() (int, map[string]ledger.Balance, error) {
 				return bad("amount " + p.Amount + " is not a non-zero " + p.Currency + " amount")
 			}
 			balance[p.Currency] += u
-			units[key{p.Account, month, p.Currency}] += u
+			units[unitKey{p.Account, month, p.Currency}] += u
 		}
 		for c, u := range balance {
 			if u != 0 {
@@ -164,17 +205,9 @@ func (tx *Tx) sumJournal() (int, map[string]ledger.Balance, error) {
 		return nil
 	})
 	if err != nil {
-		return n, nil, err
+		return n, journalSums{}, err
 	}
-	sums := make(map[string]ledger.Balance, len(units))
-	for k, u := range units {
-		bk := string(balanceKey(k.account, k.month))
-		if sums[bk] == nil {
-			sums[bk] = ledger.Balance{}
-		}
-		sums[bk].Add(k.currency, decimal.New(u, -places[k.currency]))
-	}
-	return n, sums, nil
+	return n, journalSums{units: units, places: places}, nil
 }
 
 // parseUnits reads a decimal amount as written by the journal ("-1167.00")
@@ -206,16 +239,13 @@ func parseUnits(s string, places int32) (int64, bool) {
 }
 
 // verifyLots checks each member's debt lots against their account.
-func (tx *Tx) verifyLots(sums map[string]ledger.Balance) error {
+func (tx *Tx) verifyLots(totals map[string]map[string]int64, places map[string]int32) error {
 	owed := map[string]ledger.Balance{}
-	for key, bal := range sums {
-		account := key[:bytes.IndexByte([]byte(key), 0)]
+	for account, bal := range totals {
 		if member, ok := ledger.DeferredMember(account); ok {
-			if owed[member] == nil {
-				owed[member] = ledger.Balance{}
-			}
-			for c, a := range bal {
-				owed[member].Add(c, a.Neg())
+			owed[member] = ledger.Balance{}
+			for c, u := range bal {
+				owed[member].Add(c, decimal.New(-u, -places[c]))
 			}
 		}
 	}
@@ -295,7 +325,28 @@ func (r VerifyReport) OK() bool { return r.File == nil && r.Audit == nil && r.Jo
 // Verify runs the page check, then the audit chain and the journal checks
 // side by side, each in a read transaction of its own. (bbolt's page check
 // shares state with other readers, so it runs alone.)
+//
+// Every check reads the whole file through bbolt's memory map; on a store
+// opened read-only, the pages read are dropped every 5 ms so the
+// process's resident memory stays near what the checks hold, whatever the
+// size of the file.
 func (db *DB) Verify() VerifyReport {
+	stop := make(chan struct{})
+	defer close(stop)
+	if db.readOnly {
+		go func() {
+			t := time.NewTicker(5 * time.Millisecond)
+			defer t.Stop()
+			for {
+				select {
+				case <-stop:
+					return
+				case <-t.C:
+					db.dropMapped()
+				}
+			}
+		}()
+	}
 	var r VerifyReport
 	r.File = db.CheckFile()
 	var wg sync.WaitGroup
