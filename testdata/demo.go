@@ -6,7 +6,9 @@
 // user, ops and collaborator classes, and the accounts to sign in as.
 // Every person, address and figure in it is invented. Load adds seven
 // calendar months of time entries in every review state, generated
-// deterministically from the load date.
+// deterministically from the load date, the books (opening debt, income
+// and costs), and a close policy under which the six finished months are
+// closed and posted, so the board's pages show real figures at once.
 //
 // The go tool skips directories named testdata for ./... patterns, so this
 // package is neither vetted nor tested by `go test ./...`; it is still
@@ -138,6 +140,9 @@ func Load(tx *store.Tx, now time.Time) (Demo, error) {
 	if err := loadBooks(tx, sp, people, members, now); err != nil {
 		return Demo{}, fmt.Errorf("load demo: %w", err)
 	}
+	if err := closeMonths(tx, sp, people, members, now); err != nil {
+		return Demo{}, fmt.Errorf("load demo: %w", err)
+	}
 	d.Accounts = accounts(sp)
 	return d, nil
 }
@@ -191,6 +196,57 @@ func loadBooks(tx *store.Tx, sp spec, people []person, members []ledger.Member, 
 			if _, err := tx.RecordMoney(ledger.System, in, true); err != nil {
 				return fmt.Errorf("cost %s of %s: %w", c.Account, month, err)
 			}
+		}
+	}
+	return nil
+}
+
+// closeMonths adds the close policy from the first month of the window,
+// its team the members with paid_team, and closes every finished month of
+// the window in order: drafted by the system, as the scheduler would,
+// and approved by the close approver, a board member the closes pay
+// nothing. The current month stays open. Entries of those months still
+// waiting for review (drafts and submitted ones) stay so: a closed month
+// takes no more hours, as in real books a month closed with a late
+// timesheet.
+func closeMonths(tx *store.Tx, sp spec, people []person, members []ledger.Member, now time.Time) error {
+	p := sp.Books.Policy
+	if p == nil {
+		return nil
+	}
+	var team []string
+	var approver ledger.Member
+	for i, pe := range people {
+		if pe.spec.PaidTeam {
+			team = append(team, members[i].ID)
+		}
+		if pe.spec.Key == sp.Books.CloseApprover {
+			approver = members[i]
+		}
+	}
+	bounty, err := decimal.NewFromString(p.BountyShare)
+	if err != nil {
+		return fmt.Errorf("policy bounty_share: %w", err)
+	}
+	payback, err := decimal.NewFromString(p.PaybackShare)
+	if err != nil {
+		return fmt.Errorf("policy payback_share: %w", err)
+	}
+	y, mo, _ := now.Date()
+	month := func(back int) string {
+		return time.Date(y, mo-time.Month(back), 1, 12, 0, 0, 0, time.UTC).Format(ledger.MonthLayout)
+	}
+	in := ledger.PolicyInput{From: month(windowMonths - 1), BountyShare: &bounty, Team: team, Split: p.Split,
+		PaybackShare: &payback, PaybackMethod: p.PaybackMethod}
+	if _, err := tx.AddPolicy(ledger.System, in); err != nil {
+		return fmt.Errorf("policy: %w", err)
+	}
+	for k := windowMonths - 1; k >= 1; k-- {
+		if _, err := tx.DraftClose(ledger.System, month(k)); err != nil {
+			return err
+		}
+		if _, err := tx.ApproveClose(approver, month(k)); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -53,6 +53,22 @@ type booksSpec struct {
 		Account string `json:"account"`
 		Amount  string `json:"amount"`
 	} `json:"costs"`
+	// Policy is the close policy, in force from the first month of the
+	// window; its team is the members with "paid_team". Without one the
+	// demo's months stay open.
+	Policy *policySpec `json:"policy"`
+	// CloseApprover is the member (key) who approves every finished
+	// month's close: on the board, and paid nothing by a close (not on
+	// the team, no rate, owed nothing), as DESIGN.md asks of an approver.
+	CloseApprover string `json:"close_approver"`
+}
+
+// policySpec is the demo's close policy, shares as decimal strings.
+type policySpec struct {
+	BountyShare   string               `json:"bounty_share"`
+	Split         ledger.SplitMethod   `json:"split"`
+	PaybackShare  string               `json:"payback_share"`
+	PaybackMethod ledger.PaybackMethod `json:"payback_method"`
 }
 
 // memberSpec is one persona. Key is the short name tests and docs use
@@ -73,8 +89,8 @@ type memberSpec struct {
 	// Work makes the member log hours; ops and collaborator members have it.
 	Work *workSpec `json:"work"`
 	// PaidTeam and Rate describe the persona for the money capability: the
-	// rate applies from the day they joined; PaidTeam is the close policy's
-	// team (DESIGN.md worked example), used once the close exists.
+	// rate applies from the day they joined; PaidTeam puts them on the
+	// close policy's team (DESIGN.md worked example).
 	PaidTeam bool      `json:"paid_team"`
 	Rate     *rateSpec `json:"rate"`
 }
@@ -180,6 +196,9 @@ func (sp spec) check() error {
 			return fmt.Errorf("member %s: mix weights must be 0 or more and not all 0", m.Key)
 		}
 	}
+	if err := sp.checkCloses(keys); err != nil {
+		return err
+	}
 	for _, a := range sp.Accounts {
 		m, ok := keys[a.Member]
 		if !ok {
@@ -191,6 +210,52 @@ func (sp spec) check() error {
 		}
 		if m.LeftMonthsAgo != 0 {
 			return fmt.Errorf("account %s: has left and cannot sign in", a.Member)
+		}
+	}
+	return nil
+}
+
+// checkCloses checks the policy and that the close approver is a board
+// member whom no close pays: a close pays wages to the team and paybacks
+// to members owed something.
+func (sp spec) checkCloses(keys map[string]memberSpec) error {
+	b := sp.Books
+	if b.Policy == nil {
+		if b.CloseApprover != "" {
+			return fmt.Errorf("books: close_approver without a policy")
+		}
+		return nil
+	}
+	if b.Policy.Split == "" || b.Policy.Split == ledger.SplitWeights {
+		return fmt.Errorf(`books.policy: split must be "equal" or "earned"`)
+	}
+	if b.Policy.PaybackMethod == "" {
+		return fmt.Errorf("books.policy: payback_method is required")
+	}
+	team := 0
+	for _, m := range sp.Members {
+		if m.PaidTeam {
+			team++
+			if m.Rate == nil {
+				return fmt.Errorf("member %s: on the paid team without a rate", m.Key)
+			}
+		}
+	}
+	if team == 0 {
+		return fmt.Errorf(`books.policy: nobody has "paid_team": true`)
+	}
+	a, ok := keys[b.CloseApprover]
+	switch {
+	case !ok:
+		return fmt.Errorf("books: close_approver %q is not a member", b.CloseApprover)
+	case !slices.Contains(a.Roles, ledger.RoleBoard):
+		return fmt.Errorf("books: close_approver %s is not on the board", a.Key)
+	case a.PaidTeam || a.Rate != nil || a.LeftMonthsAgo != 0:
+		return fmt.Errorf("books: close_approver %s must be a current member with no rate and not on the paid team", a.Key)
+	}
+	for _, o := range b.Opening {
+		if o.Member == a.Key {
+			return fmt.Errorf("books: close_approver %s is owed an opening balance, so a close may pay them back", a.Key)
 		}
 	}
 	return nil

@@ -27,6 +27,7 @@ var commands = []command{
 	{"token", "issue API tokens offline (token create)", runToken},
 	{"export", "write the journal for hledger, ledger, beancount or csv", runExport},
 	{"import", "import a timesheet or opening balances from CSV (import time|opening-balances)", runImport},
+	{"close", "draft a month's close and print its waterfall; --approve posts it; --due drafts every month due", runClose},
 	{"verify", "check the store file, audit chain and journal from scratch", runVerify},
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/coopledger/coopledger/ledger"
+	"github.com/coopledger/coopledger/ledger/schedule"
 	"github.com/coopledger/coopledger/ledger/store"
 	"github.com/coopledger/coopledger/testdata"
 	"github.com/coopledger/coopledger/ui"
@@ -18,7 +19,9 @@ import (
 const serveExamples = `  coopledger serve --demo                      # sample co-op in ./coopledger.db
   coopledger serve --db /var/lib/coopledger/coop.db --addr 127.0.0.1:8080 \
       --public-url https://books.example.coop
-  COOPLEDGER_DB=/srv/coop.db COOPLEDGER_ADDR=0.0.0.0:8080 coopledger serve`
+  COOPLEDGER_DB=/srv/coop.db COOPLEDGER_ADDR=0.0.0.0:8080 coopledger serve
+  coopledger serve --close-tz Europe/London --close-hour 7   # draft last month at 07:00 UK time on the 1st
+  coopledger serve --scheduler=false                         # a read replica: no drafts`
 
 // serveOptions is everything `serve` is configured with.
 type serveOptions struct {
@@ -32,6 +35,11 @@ type serveOptions struct {
 	BatchSize     int
 	BatchDelay    time.Duration
 	ShutdownGrace time.Duration
+	// Scheduler runs the timed jobs (drafting the monthly close) in this
+	// process; CloseHour and CloseTZ say when on the 1st.
+	Scheduler bool
+	CloseHour int
+	CloseTZ   string
 	// ready, when set (tests), receives the bound address once listening.
 	ready chan<- string
 }
@@ -49,6 +57,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&o.BatchSize, "batch-size", 64, "most writes grouped into one commit")
 	fs.DurationVar(&o.BatchDelay, "batch-delay", time.Millisecond, "longest a write waits for others to share its commit")
 	fs.DurationVar(&o.ShutdownGrace, "shutdown-grace", 10*time.Second, "how long in-flight requests may finish on SIGINT/SIGTERM")
+	fs.BoolVar(&o.Scheduler, "scheduler", true, "draft the monthly close on the 1st and catch up missed months at start-up; false for a read replica or tests")
+	fs.IntVar(&o.CloseHour, "close-hour", 6, "hour (0-23) of the 1st of the month at which last month's close is drafted")
+	fs.StringVar(&o.CloseTZ, "close-tz", "UTC", "time zone of --close-hour, an IANA name such as Europe/London")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -56,7 +67,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 // serve runs until ctx is cancelled (SIGINT/SIGTERM), then lets in-flight
-// requests finish, closes the store and returns nil.
+// requests finish, stops the scheduler, closes the store and returns nil.
 func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error {
 	var log *slog.Logger
 	switch o.LogFormat {
@@ -67,11 +78,33 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	default:
 		return usageError{fmt.Errorf("--log-format must be text or json, not %q", o.LogFormat)}
 	}
+	var closeTZ *time.Location
+	if o.Scheduler {
+		if o.CloseHour < 0 || o.CloseHour > 23 {
+			return usageError{fmt.Errorf("--close-hour must be 0-23, not %d", o.CloseHour)}
+		}
+		var err error
+		if closeTZ, err = time.LoadLocation(o.CloseTZ); err != nil || o.CloseTZ == "" || strings.EqualFold(o.CloseTZ, "local") {
+			return usageError{fmt.Errorf("--close-tz %q is not a time zone name such as UTC or Europe/London", o.CloseTZ)}
+		}
+	}
 	db, err := store.Open(o.DB, store.Options{MaxBatchSize: o.BatchSize, MaxBatchDelay: o.BatchDelay})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	var sched *schedule.Scheduler
+	if o.Scheduler {
+		if sched, err = schedule.New(db, schedule.Config{Hour: o.CloseHour, Location: closeTZ}, log); err != nil {
+			return usageError{fmt.Errorf("--close-hour, --close-tz: %w", err)}
+		}
+		// Stopped before the store closes (defers run last in, first out).
+		defer func() {
+			if err := sched.Stop(); err != nil {
+				log.Error("stop scheduler", "err", err)
+			}
+		}()
+	}
 
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
@@ -85,6 +118,12 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	if err := firstStart(db, o, base, stdout, stderr); err != nil {
 		ln.Close()
 		return err
+	}
+	if sched != nil {
+		// Drafts the months missed while the server was down before the
+		// app serves anyone (the demo's months are closed already), then
+		// drafts each month on the 1st.
+		sched.Start(ctx)
 	}
 	app, err := ui.New(ui.Config{DB: db, Logger: log, PublicURL: base, SessionTTL: o.SessionTTL})
 	if err != nil {

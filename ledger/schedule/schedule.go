@@ -1,0 +1,253 @@
+// Package schedule runs Coopledger's timed jobs with gocron
+// (github.com/go-co-op/gocron/v2). Today it drafts the monthly close: on
+// the 1st of each month, at a configured hour in the co-op's time zone, it
+// drafts the month that just ended, and at start-up it drafts every month
+// missed while the server was down. The closing of polls (governance) will
+// be a second job on the same scheduler.
+//
+// Every job is the same function its CLI twin calls (`coopledger close
+// --due` runs RunNow), takes (ctx, now), recovers panics, logs what it did
+// and how long it took, and is safe to re-run: drafting skips months that
+// are drafted or posted. Jobs run one at a time: gocron's scheduler-wide
+// limit of one concurrent job (the others wait their turn) and each job's
+// singleton mode cover the scheduled runs, and a mutex covers RunNow too,
+// so a hand-started run never overlaps a scheduled one (miniflux:
+// internal/cli/scheduler.go; fider: app/jobs/job.go).
+//
+// Approving a close stays a board member's act; the scheduler only drafts.
+// A month never posts twice whoever races whom: the store posts and locks
+// a month in one bbolt transaction (store.Tx.ApproveClose).
+package schedule
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/coopledger/coopledger/ledger"
+	"github.com/coopledger/coopledger/ledger/store"
+	"github.com/go-co-op/gocron/v2"
+	"github.com/jonboulle/clockwork"
+)
+
+// JobDraftCloses is the name of the job that drafts due closes, as logged.
+const JobDraftCloses = "draft-due-closes"
+
+// Config sets when the jobs run.
+type Config struct {
+	// Hour (0-23) of the 1st of the month at which the month that just
+	// ended is drafted, in Location.
+	Hour int
+	// Location is the co-op's time zone for Hour. Default UTC.
+	Location *time.Location
+	// Clock is the scheduler's clock; tests pass a clockwork fake clock
+	// (and the same clock's Now to the store). Default the real clock.
+	Clock clockwork.Clock
+	// AfterRun, when set, is called at the end of every run of a job,
+	// scheduled or started by hand, with what it did. Tests wait on it
+	// instead of sleeping.
+	AfterRun func(Run)
+}
+
+// Run is what one run of a job did.
+type Run struct {
+	Job string
+	// Trigger says what started it: "start-up", "schedule" or "by hand".
+	Trigger string
+	// At is the run's now: the scheduler's clock in Config.Location.
+	At time.Time
+	// Months are the months drafted, oldest first.
+	Months []string
+	// Duration is how long it took, on the real clock (a fake clock does
+	// not move while a job runs).
+	Duration time.Duration
+	// Err is the first month that could not be drafted, or a recovered
+	// panic. The months in Months were drafted all the same.
+	Err error
+}
+
+// Scheduler runs the jobs on one store.
+type Scheduler struct {
+	db   *store.DB
+	cfg  Config
+	log  *slog.Logger
+	cron gocron.Scheduler
+	// mu makes every run, scheduled or by hand, wait for the one in
+	// progress: one close at a time.
+	mu       sync.Mutex
+	stopOnce sync.Once
+	stopErr  error
+}
+
+// New builds a scheduler for db; Start starts it. It refuses an hour
+// outside 0-23 and an hour and zone at which, on the store's clock, the
+// month has not ended yet (the store would not draft it): 06:00 in
+// Asia/Tokyo is 21:00 the day before on a store whose clock reads UTC.
+// A nil log discards the log.
+func New(db *store.DB, cfg Config, log *slog.Logger) (*Scheduler, error) {
+	if cfg.Hour < 0 || cfg.Hour > 23 {
+		return nil, fmt.Errorf("close hour %d: must be 0-23", cfg.Hour)
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = clockwork.NewRealClock()
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if err := checkHour(cfg.Hour, cfg.Location, db.Now().Location(), cfg.Clock.Now()); err != nil {
+		return nil, err
+	}
+	s := &Scheduler{db: db, cfg: cfg, log: log.With("component", "scheduler")}
+	cron, err := gocron.NewScheduler(
+		gocron.WithLocation(cfg.Location),
+		gocron.WithClock(cfg.Clock),
+		// One job at a time, scheduler-wide. A job due while another runs
+		// waits its turn (LimitModeWait) rather than being skipped: the
+		// month's draft must not be lost because a poll was closing.
+		gocron.WithLimitConcurrentJobs(1, gocron.LimitModeWait),
+		gocron.WithLogger(s.log),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("scheduler: %w", err)
+	}
+	_, err = cron.NewJob(
+		gocron.MonthlyJob(1, gocron.NewDaysOfTheMonth(1), gocron.NewAtTimes(gocron.NewAtTime(uint(cfg.Hour), 0, 0))),
+		gocron.NewTask(func(ctx context.Context) { _, _ = s.run(ctx, "schedule") }),
+		gocron.WithName(JobDraftCloses),
+		// A run still going when the next is due (a month later) makes the
+		// next one skip, not pile up.
+		gocron.WithSingletonMode(gocron.LimitModeReschedule),
+	)
+	if err != nil {
+		_ = cron.Shutdown()
+		return nil, fmt.Errorf("scheduler: %w", err)
+	}
+	s.cron = cron
+	return s, nil
+}
+
+// checkHour refuses an hour and zone at which the 1st of some month in the
+// year from now falls, on the store's clock, in the month before: the
+// store judges whether a month has ended by its own clock's date.
+func checkHour(hour int, loc, storeLoc *time.Location, now time.Time) error {
+	bad := tooEarly(hour, loc, storeLoc, now)
+	if bad.IsZero() {
+		return nil
+	}
+	need := hour + 1
+	for need < 23 && !tooEarly(need, loc, storeLoc, now).IsZero() {
+		need++
+	}
+	return fmt.Errorf("close hour %d in %s is %s on the store's clock, before the month has ended there; use hour %d or later",
+		hour, loc, bad.In(storeLoc).Format("15:04 MST on 2 January"), need)
+}
+
+// tooEarly returns the first 1st of a month, at hour in loc, in the year
+// from now, that is still in the month before on the store's clock, or the
+// zero time.
+func tooEarly(hour int, loc, storeLoc *time.Location, now time.Time) time.Time {
+	for k := range 12 {
+		at := time.Date(now.Year(), now.Month()+time.Month(k), 1, hour, 0, 0, 0, loc)
+		if at.In(storeLoc).Format(ledger.MonthLayout) < at.Format(ledger.MonthLayout) {
+			return at
+		}
+	}
+	return time.Time{}
+}
+
+// Start drafts every month missed while the server was down, before it
+// returns, and then schedules the monthly draft. A month that cannot be
+// drafted (no policy in force yet) is logged, not returned: the co-op's
+// server must still start. Start once; Stop ends it.
+func (s *Scheduler) Start(ctx context.Context) {
+	_, _ = s.run(ctx, "start-up")
+	s.cron.Start()
+	next, _ := s.NextRun()
+	s.log.Info("monthly close drafts scheduled", "job", JobDraftCloses, "next_run", next, "hour", s.cfg.Hour, "zone", s.cfg.Location.String())
+}
+
+// NextRun is when the monthly draft runs next, in Config.Location.
+func (s *Scheduler) NextRun() (time.Time, error) {
+	for _, j := range s.cron.Jobs() {
+		if j.Name() == JobDraftCloses {
+			next, err := j.NextRun()
+			return next.In(s.cfg.Location), err
+		}
+	}
+	return time.Time{}, fmt.Errorf("%s: not scheduled", JobDraftCloses)
+}
+
+// RunNow drafts every due month at once, waiting for any run in progress
+// first, and returns the months drafted. It is `coopledger close --due`.
+func (s *Scheduler) RunNow(ctx context.Context) ([]string, error) {
+	return s.run(ctx, "by hand")
+}
+
+// Stop stops scheduling and waits (up to gocron's stop timeout, 10 s) for
+// a running job to finish. Call it before closing the store. Calling it
+// again does nothing.
+func (s *Scheduler) Stop() error {
+	s.stopOnce.Do(func() {
+		if err := s.cron.Shutdown(); err != nil {
+			s.stopErr = fmt.Errorf("stop scheduler: %w", err)
+		}
+	})
+	return s.stopErr
+}
+
+// run runs DraftDue one at a time, recovering a panic, logging the
+// months, duration and any error, and reporting to Config.AfterRun.
+func (s *Scheduler) run(ctx context.Context, trigger string) (months []string, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.cfg.Clock.Now().In(s.cfg.Location)
+	start := time.Now()
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%s: panic: %v", JobDraftCloses, p)
+			s.log.Error("job panicked", "job", JobDraftCloses, "trigger", trigger, "panic", p, "stack", string(debug.Stack()))
+		}
+		r := Run{Job: JobDraftCloses, Trigger: trigger, At: now, Months: months, Duration: time.Since(start), Err: err}
+		attrs := []any{"job", r.Job, "trigger", r.Trigger, "months", r.Months, "duration", r.Duration}
+		switch {
+		case err == nil:
+			s.log.Info("drafted due closes", attrs...)
+		case errors.Is(err, ledger.ErrConflict):
+			// Usually no policy in force yet: the board's to fix, not a fault.
+			s.log.Warn("some due closes could not be drafted", append(attrs, "err", err)...)
+		default:
+			s.log.Error("drafting due closes failed", append(attrs, "err", err)...)
+		}
+		if s.cfg.AfterRun != nil {
+			s.cfg.AfterRun(r)
+		}
+	}()
+	return s.DraftDue(ctx, now)
+}
+
+// DraftDue is the job: it drafts, as ledger.System, every ended month
+// since the first with activity that is neither drafted nor posted
+// (store.DB.DraftDueCloses), oldest first, and returns the months drafted.
+// Running it again drafts nothing new. Which months have ended is the
+// store's to judge, by its own clock; now is the run's time, and a store
+// whose clock is still in an earlier month than now is logged, as its
+// month will only be drafted by a later run. Call RunNow rather than
+// DraftDue, which runs it one at a time.
+func (s *Scheduler) DraftDue(ctx context.Context, now time.Time) ([]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", JobDraftCloses, err)
+	}
+	storeNow := s.db.Now()
+	if have, want := ledger.MonthOf(ledger.Today(storeNow)), now.Format(ledger.MonthLayout); have < want {
+		s.log.Warn("the store's clock is in an earlier month than the scheduler's; the month that just ended is drafted by a later run",
+			"store_now", storeNow, "now", now)
+	}
+	return s.db.DraftDueCloses(ledger.System)
+}
