@@ -38,7 +38,8 @@ func TestClose_WorkedExample_ThroughTheAPI(t *testing.T) {
 	f := &fixture{db: db, app: app, tokens: map[string]string{}, ids: map[string]string{}}
 	ada := storetest.MustMember(t, db, "Ada", "ada@example.org", []ledger.Role{ledger.RoleAdmin, ledger.RoleBoard}, nil)
 	ops := storetest.MustMember(t, db, "Olga", "olga@example.org", []ledger.Role{ledger.RoleOps}, nil)
-	for _, m := range []ledger.Member{ada, ops} {
+	mia := storetest.MustMember(t, db, "Mia", "mia@example.org", nil, nil)
+	for _, m := range []ledger.Member{ada, ops, mia} {
 		tok, err := db.CreateAPIToken(ledger.System, m.ID, "test")
 		if err != nil {
 			t.Fatal(err)
@@ -158,6 +159,11 @@ func TestClose_WorkedExample_ThroughTheAPI(t *testing.T) {
 	got := read(call("GET", "/api/v1/closes/2022-06", "Olga", "", 200))
 	if got.State != "posted" || got.Reserve != "930.30" {
 		t.Errorf("June as read back: %+v", got)
+	}
+	// A plain member reads the month's totals, not each member's pay.
+	seen := read(call("GET", "/api/v1/closes/2022-06", "Mia", "", 200))
+	if seen.Reserve != "930.30" || len(seen.Wages) != 0 || len(seen.Payback) != 0 {
+		t.Errorf("June as a plain member reads it: %+v", seen)
 	}
 	if _, err := db.VerifyJournal(); err != nil {
 		t.Errorf("journal after the closes: %v", err)

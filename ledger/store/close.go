@@ -368,26 +368,18 @@ func sortedIDs(m map[string]decimal.Decimal) []string {
 	return out
 }
 
-// DueCloses lists the months to draft: every ended month from the first
-// with activity through the one before today's, not yet posted and not yet
-// drafted. The scheduler drafts each in turn; running it again drafts
-// nothing new.
+// DueCloses lists the months to draft: every ended month with activity
+// (approved hours, income or costs) not yet posted and not yet drafted,
+// oldest first. Months without activity need no close. The scheduler
+// drafts each in turn; running it again drafts nothing new.
 func (tx *Tx) DueCloses() []string {
-	c := tx.tx.Bucket(bucketActivity).Cursor()
-	k, _ := c.First()
-	if k == nil {
-		return nil
-	}
-	start, err := ledger.ParseMonth(string(k))
-	if err != nil {
-		return nil
-	}
 	current := ledger.MonthOf(ledger.Today(tx.now))
-	var due []string
 	closes := tx.tx.Bucket(bucketCloses)
-	for m := start; m.Format(ledger.MonthLayout) < current; m = m.AddDate(0, 1, 0) {
-		month := m.Format(ledger.MonthLayout)
-		if !tx.MonthLocked(month) && closes.Get([]byte(month)) == nil {
+	var due []string
+	c := tx.tx.Bucket(bucketActivity).Cursor()
+	for k, _ := c.First(); k != nil && string(k) < current; k, _ = c.Next() {
+		month := string(k)
+		if !tx.MonthLocked(month) && closes.Get(k) == nil {
 			due = append(due, month)
 		}
 	}

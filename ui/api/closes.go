@@ -46,21 +46,23 @@ func policyView(p ledger.Policy) fiber.Map {
 // DraftClose answers POST /closes/{month}: compute the month's close as a
 // draft (again, if one exists).
 func (h Handlers) DraftClose(c *fiber.Ctx) error {
-	mc, err := h.DB.DraftClose(web.MustActor(c), param(c, "month"))
+	actor := web.MustActor(c)
+	mc, err := h.DB.DraftClose(actor, param(c, "month"))
 	if err != nil {
 		return err
 	}
-	return created(c, closeView(mc))
+	return created(c, closeView(actor, mc))
 }
 
 // ApproveClose answers POST /closes/{month}/approve: post it to the
 // journal and lock the month.
 func (h Handlers) ApproveClose(c *fiber.Ctx) error {
-	mc, err := h.DB.ApproveClose(web.MustActor(c), param(c, "month"))
+	actor := web.MustActor(c)
+	mc, err := h.DB.ApproveClose(actor, param(c, "month"))
 	if err != nil {
 		return err
 	}
-	return c.JSON(closeView(mc))
+	return c.JSON(closeView(actor, mc))
 }
 
 // GetClose answers GET /closes/{month}.
@@ -73,18 +75,21 @@ func (h Handlers) GetClose(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(closeView(mc))
+	return c.JSON(closeView(web.MustActor(c), mc))
 }
 
 // closeView is the close as DESIGN.md's API names it, amounts with the
-// currency's places.
-func closeView(mc store.MonthClose) fiber.Map {
+// currency's places. Members who do not oversee others see the month's
+// totals and only their own line of the per-member figures.
+func closeView(actor ledger.Member, mc store.MonthClose) fiber.Map {
 	cur := mc.Currency
 	money := func(d decimal.Decimal) ledger.Money { return ledger.NewMoney(d, cur) }
 	each := func(m map[string]decimal.Decimal) map[string]ledger.Money {
 		out := map[string]ledger.Money{}
 		for id, d := range m {
-			out[id] = money(d)
+			if actor.CanSeeAll() || id == actor.ID {
+				out[id] = money(d)
+			}
 		}
 		return out
 	}
