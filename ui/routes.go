@@ -63,6 +63,8 @@ func (s *server) table() []Route {
 		{"GET", v1 + "/closes/:month", SignedIn, a.GetClose},
 		{"POST", v1 + "/closes/:month", SignedIn, a.DraftClose},
 		{"POST", v1 + "/closes/:month/approve", SignedIn, a.ApproveClose},
+		{"POST", v1 + "/projections", SignedIn, a.Project},
+		{"POST", v1 + "/projections/solve", SignedIn, a.SolveProjection},
 		{"GET", v1 + "/transactions", SignedIn, a.ListTransactions},
 		{"POST", v1 + "/transactions/:id/reverse", SignedIn, a.ReverseTransaction},
 

@@ -28,6 +28,7 @@ var commands = []command{
 	{"export", "write the journal for hledger, ledger, beancount or csv", runExport},
 	{"import", "import a timesheet or opening balances from CSV (import time|opening-balances)", runImport},
 	{"close", "draft a month's close and print its waterfall; --approve posts it; --due drafts every month due", runClose},
+	{"project", "project payback month by month from a scenario; --solve N finds the income that clears the debt", runProject},
 	{"verify", "check the store file, audit chain and journal from scratch", runVerify},
 }
 

@@ -245,7 +245,8 @@ func BenchmarkLedgerCLIBalance(b *testing.B) {
 }
 
 // TestMain removes the books the benchmarks built, once they are done,
-// unless COOPLEDGER_BENCH_KEEP is set (to time `coopledger verify` on them).
+// unless COOPLEDGER_BENCH_KEEP is set (to time `coopledger verify` on
+// them), and the close benchmarks' stores (close_bench_test.go).
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if bigBooks.dir != "" {
@@ -255,5 +256,6 @@ func TestMain(m *testing.M) {
 			os.RemoveAll(bigBooks.dir)
 		}
 	}
+	removeCloseBooks()
 	os.Exit(code)
 }
