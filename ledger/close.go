@@ -122,32 +122,17 @@ func Close(in CloseInput) (CloseResult, error) {
 	}
 
 	// 3. Payback, to balances after this month's deferrals.
-	debt := map[string]map[string]decimal.Decimal{}
-	for id, lots := range in.Debt {
-		for month, a := range lots {
-			if a.IsPositive() {
-				if debt[id] == nil {
-					debt[id] = map[string]decimal.Decimal{}
-				}
-				debt[id][month] = debt[id][month].Add(a)
-			}
-		}
-	}
-	for id, d := range r.Deferred {
-		if debt[id] == nil {
-			debt[id] = map[string]decimal.Decimal{}
-		}
-		debt[id][in.Month] = debt[id][in.Month].Add(d)
-	}
 	pool := Round(p.PaybackShare.Mul(left), c)
-	back, err := payback(pool, debt, p.PaybackMethod, c)
-	if err != nil {
-		return r, fmt.Errorf("close %s: payback: %w", in.Month, err)
-	}
-	for id, b := range back {
-		if b.IsPositive() {
-			r.Payback[id] = b
-			left = left.Sub(b)
+	if pool.IsPositive() {
+		back, err := payback(pool, in.Debt, r.Deferred, in.Month, p.PaybackMethod, c)
+		if err != nil {
+			return r, fmt.Errorf("close %s: payback: %w", in.Month, err)
+		}
+		for id, b := range back {
+			if b.IsPositive() {
+				r.Payback[id] = b
+				left = left.Sub(b)
+			}
 		}
 	}
 	// 4. The rest to reserve.
@@ -192,65 +177,86 @@ func cappedSplit(total decimal.Decimal, weights, caps map[string]decimal.Decimal
 	return out, nil
 }
 
-// payback shares pool among creditors (debt by member and accrual month),
-// never more than anyone is owed.
-func payback(pool decimal.Decimal, debt map[string]map[string]decimal.Decimal, method PaybackMethod, currency string) (map[string]decimal.Decimal, error) {
-	out := map[string]decimal.Decimal{}
-	if !pool.IsPositive() {
-		return out, nil
+// payback shares pool among creditors, never more than anyone is owed:
+// debt is what each was owed by accrual month before this month, deferred
+// what this month added (accruing in month).
+func payback(pool decimal.Decimal, debt map[string]map[string]decimal.Decimal, deferred map[string]decimal.Decimal,
+	month string, method PaybackMethod, currency string) (map[string]decimal.Decimal, error) {
+	if method == PaybackOldestFirst {
+		return paybackOldestFirst(pool, debt, deferred, month, currency)
 	}
-	balances := map[string]decimal.Decimal{}
+	// pro_rata and equal need only each creditor's balance.
+	balances := make(map[string]decimal.Decimal, len(debt)+len(deferred))
 	for id, lots := range debt {
+		sum := decimal.Zero
 		for _, a := range lots {
-			balances[id] = balances[id].Add(a)
+			if a.IsPositive() {
+				sum = sum.Add(a)
+			}
+		}
+		if sum.IsPositive() {
+			balances[id] = sum
 		}
 	}
-	switch method {
-	case PaybackOldestFirst:
-		months := map[string]bool{}
-		for _, lots := range debt {
-			for m := range lots {
-				months[m] = true
-			}
-		}
-		ordered := make([]string, 0, len(months))
-		for m := range months {
-			ordered = append(ordered, m)
-		}
-		sort.Strings(ordered)
-		left := pool
-		for _, m := range ordered {
-			if !left.IsPositive() {
-				break
-			}
-			owed := map[string]decimal.Decimal{}
-			sum := decimal.Zero
-			for id, lots := range debt {
-				if a := lots[m]; a.IsPositive() {
-					owed[id] = a
-					sum = sum.Add(a)
-				}
-			}
-			part := decimal.Min(left, sum)
-			shares, err := cappedSplit(part, owed, owed, currency)
-			if err != nil {
-				return nil, err
-			}
-			for id, s := range shares {
-				out[id] = out[id].Add(s)
-				left = left.Sub(s)
-			}
-		}
-		return out, nil
-	case PaybackEqual:
-		weights := map[string]decimal.Decimal{}
-		for id, b := range balances {
-			if b.IsPositive() {
-				weights[id] = one
-			}
+	for id, d := range deferred {
+		balances[id] = balances[id].Add(d)
+	}
+	if method == PaybackEqual {
+		weights := make(map[string]decimal.Decimal, len(balances))
+		for id := range balances {
+			weights[id] = one
 		}
 		return cappedSplit(pool, weights, balances, currency)
-	default: // pro rata to balances
-		return cappedSplit(pool, balances, balances, currency)
 	}
+	return cappedSplit(pool, balances, balances, currency)
+}
+
+// paybackOldestFirst pays the oldest accrual month first, within a month
+// pro rata to what each creditor still has outstanding from it.
+func paybackOldestFirst(pool decimal.Decimal, debt map[string]map[string]decimal.Decimal, deferred map[string]decimal.Decimal,
+	month, currency string) (map[string]decimal.Decimal, error) {
+	byMonth := map[string]map[string]decimal.Decimal{}
+	add := func(m, id string, a decimal.Decimal) {
+		if !a.IsPositive() {
+			return
+		}
+		if byMonth[m] == nil {
+			byMonth[m] = map[string]decimal.Decimal{}
+		}
+		byMonth[m][id] = byMonth[m][id].Add(a)
+	}
+	for id, lots := range debt {
+		for m, a := range lots {
+			add(m, id, a)
+		}
+	}
+	for id, d := range deferred {
+		add(month, id, d)
+	}
+	ordered := make([]string, 0, len(byMonth))
+	for m := range byMonth {
+		ordered = append(ordered, m)
+	}
+	sort.Strings(ordered)
+	out := map[string]decimal.Decimal{}
+	left := pool
+	for _, m := range ordered {
+		if !left.IsPositive() {
+			break
+		}
+		owed := byMonth[m]
+		sum := decimal.Zero
+		for _, a := range owed {
+			sum = sum.Add(a)
+		}
+		shares, err := cappedSplit(decimal.Min(left, sum), owed, owed, currency)
+		if err != nil {
+			return nil, err
+		}
+		for id, s := range shares {
+			out[id] = out[id].Add(s)
+			left = left.Sub(s)
+		}
+	}
+	return out, nil
 }

@@ -519,8 +519,28 @@ func (s Scenario) run(incomes []decimal.Decimal, mm memberModel, each func(Proje
 		if err := ApplyClose(debt, r); err != nil {
 			return debt, err
 		}
+		if s.Policy.PaybackMethod != PaybackOldestFirst {
+			collapseLots(debt, month)
+		}
 	}
 	return debt, nil
+}
+
+// collapseLots keeps one lot per member (filed under month): pro rata and
+// equal payback share by balance, so the projection need not carry a lot
+// per month of history, which made every month's close cost more than
+// the last.
+func collapseLots(debt map[string]map[string]decimal.Decimal, month string) {
+	for id, lots := range debt {
+		if len(lots) <= 1 {
+			continue
+		}
+		sum := decimal.Zero
+		for _, a := range lots {
+			sum = sum.Add(a)
+		}
+		debt[id] = map[string]decimal.Decimal{month: sum}
+	}
 }
 
 // Project runs the scenario and tabulates it (see Projection).

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -123,21 +124,7 @@ func (tx *Tx) CloseInput(month string) (ledger.CloseInput, error) {
 			}
 		}
 	}
-	byMember := map[string][]ledger.TimeEntry{}
-	corrections := tx.tx.Bucket(bucketCorrections)
-	_, err = tx.scanIndex(tx.tx.Bucket(bucketEntriesDate), []byte(month), false, 0, func(e ledger.TimeEntry) bool {
-		if e.State != ledger.StateApproved || e.Compensation != ledger.CompRequired {
-			return false
-		}
-		seq, _ := parseID(prefixEntry, e.ID)
-		if by := corrections.Get(u64(seq)); by != nil {
-			if fix, err := tx.TimeEntry(string(by)); err == nil && fix.State == ledger.StateApproved {
-				return false
-			}
-		}
-		byMember[e.MemberID] = append(byMember[e.MemberID], e)
-		return false
-	})
+	byMember, err := tx.approvedRequired(month)
 	if err != nil {
 		return in, err
 	}
@@ -149,6 +136,11 @@ func (tx *Tx) CloseInput(month string) (ledger.CloseInput, error) {
 		if e := ledger.Earned(es, rates)[base]; e.IsPositive() {
 			in.Earned[id] = e
 		}
+	}
+	if p.PaybackMethod != ledger.PaybackOldestFirst {
+		// Only oldest_first needs the debt by accrual month; the others
+		// share by balance, which each member's deferred account keeps.
+		return in, tx.debtByMember(in.Debt, month, base)
 	}
 	err = tx.tx.Bucket(bucketDebtLots).ForEach(func(k, v []byte) error {
 		accrual := string(k[8:])
@@ -169,6 +161,59 @@ func (tx *Tx) CloseInput(month string) (ledger.CloseInput, error) {
 		return nil
 	})
 	return in, err
+}
+
+// approvedRequired returns the month's approved `required` entries by
+// member (id, date, minutes, state and compensation filled in), read from
+// the date index alone. An entry replaced by an approved correction is
+// left out.
+func (tx *Tx) approvedRequired(month string) (map[string][]ledger.TimeEntry, error) {
+	out := map[string][]ledger.TimeEntry{}
+	corrections := tx.tx.Bucket(bucketCorrections)
+	prefix := []byte(month)
+	c := tx.tx.Bucket(bucketEntriesDate).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		seq := k[len(k)-8:]
+		var e ledger.TimeEntry
+		if len(v) == 14 {
+			e = ledger.TimeEntry{ID: formatID(prefixEntry, fromU64(seq)), MemberID: formatID(prefixMember, binary.BigEndian.Uint64(v)),
+				Date: string(k[:10]), Minutes: int(binary.BigEndian.Uint32(v[8:])), State: codeState[v[12]], Compensation: codeComp[v[13]]}
+		} else {
+			var err error
+			if e, err = tx.TimeEntry(formatID(prefixEntry, fromU64(seq))); err != nil {
+				return nil, err
+			}
+		}
+		if e.State != ledger.StateApproved || e.Compensation != ledger.CompRequired {
+			continue
+		}
+		if by := corrections.Get(seq); by != nil {
+			if fix, err := tx.TimeEntry(string(by)); err == nil && fix.State == ledger.StateApproved {
+				continue
+			}
+		}
+		out[e.MemberID] = append(out[e.MemberID], e)
+	}
+	return out, nil
+}
+
+// debtByMember fills debt with each member's balance as one lot (filed
+// under month), read from the all-time totals of their deferred accounts.
+// Debt accrued after month cannot exist when months close in order, except
+// from an opening balance dated later, which this then includes.
+func (tx *Tx) debtByMember(debt map[string]map[string]decimal.Decimal, month, base string) error {
+	prefix := []byte("Liabilities:Deferred:")
+	c := tx.tx.Bucket(bucketAccounts).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		var bal ledger.Balance
+		if err := jsonUnmarshal(v, &bal); err != nil {
+			return err
+		}
+		if owed := bal[base].Neg(); owed.IsPositive() {
+			debt[string(k[len(prefix):])] = map[string]decimal.Decimal{month: owed}
+		}
+	}
+	return nil
 }
 
 // checkClosable refuses a month that has not ended or is already posted.

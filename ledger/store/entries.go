@@ -271,7 +271,7 @@ func (tx *Tx) putEntry(seq, mseq uint64, e ledger.TimeEntry) (json.RawMessage, e
 	}
 	byDate := tx.tx.Bucket(bucketEntriesDate)
 	byDate.FillPercent = appendFill
-	if err := byDate.Put(concat([]byte(e.Date), u64(seq)), nil); err != nil {
+	if err := byDate.Put(concat([]byte(e.Date), u64(seq)), dateValue(mseq, e)); err != nil {
 		return nil, err
 	}
 	pending := tx.tx.Bucket(bucketEntriesPending)
@@ -282,6 +282,22 @@ func (tx *Tx) putEntry(seq, mseq uint64, e ledger.TimeEntry) (json.RawMessage, e
 	}
 	return data, err
 }
+
+// dateValue is the date index's value: the member (8 bytes), minutes (4),
+// state and compensation (1 each), so a month's close reads no entry
+// records.
+func dateValue(mseq uint64, e ledger.TimeEntry) []byte {
+	v := make([]byte, 14)
+	binary.BigEndian.PutUint64(v, mseq)
+	binary.BigEndian.PutUint32(v[8:], uint32(e.Minutes))
+	v[12] = stateCode[e.State]
+	v[13] = compCode[e.Compensation]
+	return v
+}
+
+var compCode = map[ledger.Compensation]byte{ledger.CompRequired: 'r', ledger.CompContribution: 'c', ledger.CompVolunteer: 'v'}
+
+var codeComp = map[byte]ledger.Compensation{'r': ledger.CompRequired, 'c': ledger.CompContribution, 'v': ledger.CompVolunteer}
 
 // dayValue is the member index's value: minutes (4 bytes) and state.
 func dayValue(e ledger.TimeEntry) []byte {
