@@ -91,6 +91,7 @@ func (s *server) table() []Route {
 		{"GET", "/close", SignedIn, p.Close},
 		{"POST", "/close/:month/draft", SignedIn, p.DraftCloseForm},
 		{"POST", "/close/:month/approve", SignedIn, p.ApproveCloseForm},
+		{"GET", "/scenarios", SignedIn, p.Scenarios},
 		{"GET", "/account", SignedIn, p.Account},
 		{"POST", "/account/password", SignedIn, p.ChangePassword},
 		{"POST", "/account/tokens", SignedIn, p.CreateToken},

@@ -1,6 +1,7 @@
 // Package chart draws small server-rendered SVG charts from numbers: the
-// grouped bars of a statement (earned, paid, deferred by month) and the
-// line of total debt over time. It is pure: numbers in, markup out, no
+// grouped bars of a statement (earned, paid, deferred by month), the
+// line of total debt over time and several such lines side by side (the
+// debt of projection scenarios). It is pure: numbers in, markup out, no
 // JavaScript and no inline styles (the CSP forbids them). Every element
 // carries a class, so colours and fonts live in app.css.
 //
@@ -68,6 +69,10 @@ type Options struct {
 	// Empty is the text shown instead of a chart with no data; default
 	// "No data yet".
 	Empty string
+	// LabelStep, when above 1, makes the x labels that thinning keeps a
+	// multiple of it apart (12 for months: one label a year, or every
+	// other year), so they fall on the same month each time.
+	LabelStep int
 }
 
 // Layout, in user units. Text is sized by CSS (.chart text, 12px); charW
@@ -237,10 +242,11 @@ type frame struct {
 	lo, hi                  decimal.Decimal // the y axis runs from lo to hi
 	ticks                   []decimal.Decimal
 	tickLabels              []string
+	labelStep               int
 }
 
 func newFrame(o Options, values []decimal.Decimal, legend bool) *frame {
-	f := &frame{width: float64(o.Width), height: float64(o.Height)}
+	f := &frame{width: float64(o.Width), height: float64(o.Height), labelStep: o.LabelStep}
 	f.lo, f.hi, f.ticks = scale(values)
 	places := int32(0)
 	if len(f.ticks) > 1 {
@@ -324,6 +330,9 @@ func (f *frame) drawXLabels(b *strings.Builder, labels []string, x func(int) flo
 		widest = max(widest, utf8.RuneCountInString(l))
 	}
 	every := Thin(len(labels), float64(widest)*charW+8, f.plotW)
+	if k := f.labelStep; k > 1 && every > 1 {
+		every = (every + k - 1) / k * k
+	}
 	b.WriteString(`<g class="xlabels">`)
 	for i, l := range labels {
 		if i%every != 0 {
@@ -432,6 +441,15 @@ func orDefault(s, d string) string {
 // classOr keeps the letters, digits, '-' and '_' of a CSS class list
 // (spaces separate classes) or names the k-th series.
 func classOr(cls string, k int) string {
+	if clean := cleanClass(cls); clean != "" {
+		return clean
+	}
+	return "series-" + strconv.Itoa(k+1)
+}
+
+// cleanClass keeps the letters, digits, '-' and '_' of a CSS class list,
+// its classes separated by single spaces.
+func cleanClass(cls string) string {
 	clean := strings.Map(func(r rune) rune {
 		switch {
 		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == ' ':
@@ -439,10 +457,7 @@ func classOr(cls string, k int) string {
 		}
 		return -1
 	}, cls)
-	if clean = strings.Join(strings.Fields(clean), " "); clean == "" {
-		return "series-" + strconv.Itoa(k+1)
-	}
-	return clean
+	return strings.Join(strings.Fields(clean), " ")
 }
 
 // esc makes text safe inside SVG: HTML-escaped, and without the characters

@@ -402,3 +402,173 @@ func ExampleBars() {
 	fmt.Println(strings.HasPrefix(string(out), `<svg class="chart bars" viewBox="0 0 240 120" role="img" aria-labelledby="ex-title ex-desc">`))
 	// Output: true
 }
+
+func TestLines_WellFormedAndToScale(t *testing.T) {
+	series := []LineSeries{
+		{Name: "Today", Values: dec("0", "500", "1000")},
+		{Name: "Twice", Values: dec("1200", "600", "0")},
+	}
+	out := Lines(series, []string{"Jun 2024", "Jul 2024", "Aug 2024"}, Options{ID: "sc", Title: "Debt by scenario", Width: 300, Height: 200})
+	es := parseSVG(t, out)
+	svg := es[0]
+	if svg.name != "svg" || svg.attrs["role"] != "img" || svg.attrs["aria-labelledby"] != "sc-title sc-desc" {
+		t.Fatalf("svg = %+v", svg)
+	}
+	if ti := find(es, "title", ""); ti[0].text != "Debt by scenario" || ti[0].attrs["id"] != "sc-title" {
+		t.Errorf("first title = %+v", ti[0])
+	}
+	if d := find(es, "desc", ""); len(d) != 1 || !strings.Contains(d[0].text, "Today, Twice") {
+		t.Errorf("desc = %+v", d)
+	}
+	// One line, one swatch and three dots per series, each in its own class.
+	for k, cls := range []string{"line-1", "line-2"} {
+		if len(find(es, "path", cls)) != 1 || len(find(es, "line", cls)) != 1 || len(find(es, "circle", cls)) != 3 {
+			t.Errorf("series %d: want a line, a swatch and 3 dots of class %s", k, cls)
+		}
+	}
+	// 1,200 / 4 = 300 → a step of 500; the axis runs 0..1,500, its widest
+	// label "1,500" puts the plot's left at 5 × 7 + 6 + 2 = 43. The plot is
+	// 200 − 8 − 24 (legend) − 24 = 144 high from y = 32 and 300 − 43 − 8 =
+	// 249 wide: the second point of "Twice" (600) sits at x = 43 + 1.5 ×
+	// 83 = 167.5 and y = 32 + (1,500 − 600) / 1,500 × 144 = 118.4.
+	dot := find(es, "circle", "line-2")[1]
+	if x, y := attrFloat(t, dot, "cx"), attrFloat(t, dot, "cy"); x != 167.5 || y != 118.4 {
+		t.Errorf("Twice, Jul 2024 at (%v, %v), want (167.5, 118.4)", x, y)
+	}
+	if got := find(es, "path", "line-2")[0].attrs["d"]; !strings.Contains(got, "L167.5 118.4") {
+		t.Errorf("line of Twice d = %q", got)
+	}
+	if tip := find(es, "title", ""); !slices.ContainsFunc(tip, func(e *element) bool { return e.text == "Twice, Jul 2024: 600.00" }) {
+		t.Errorf("no tooltip for Twice, Jul 2024")
+	}
+	if len(find(es, "path", "area")) != 0 {
+		t.Errorf("Lines shades areas")
+	}
+}
+
+func TestLines_LegendWrapsAndLabelsThin(t *testing.T) {
+	var series []LineSeries
+	for k := range 5 {
+		vals := make([]decimal.Decimal, 120)
+		for i := range vals {
+			vals[i] = decimal.NewFromInt(int64((120 - i) * (k + 1)))
+		}
+		series = append(series, LineSeries{Name: fmt.Sprintf("A rather long scenario name %d", k+1), Values: vals})
+	}
+	labels := make([]string, 120)
+	for i := range labels {
+		labels[i] = fmt.Sprintf("M%03d", i+1)
+	}
+	es := parseSVG(t, Lines(series, labels, Options{Width: 600, Height: 300}))
+	ys := map[string]bool{}
+	inLegend := false
+	for _, e := range es {
+		if e.name == "g" {
+			inLegend = e.attrs["class"] == "legend"
+		}
+		if inLegend && e.name == "text" {
+			ys[e.attrs["y"]] = true
+		}
+	}
+	if len(ys) < 2 {
+		t.Errorf("five long names on %d legend row(s), want them wrapped", len(ys))
+	}
+	// The top gridline moves down one legend row (24) per extra row.
+	grid := find(es, "line", "gridline")
+	if top := attrFloat(t, grid[len(grid)-1], "y1"); top != 32+float64(len(ys)-1)*24 {
+		t.Errorf("plot top at %v with %d legend rows", top, len(ys))
+	}
+	if len(find(es, "circle", "dot")) != 0 {
+		t.Errorf("120 points drawn with dots")
+	}
+	labelsShown := 0
+	inX := false
+	for _, e := range es {
+		if e.name == "g" {
+			inX = e.attrs["class"] == "xlabels"
+		}
+		if inX && e.name == "text" {
+			labelsShown++
+		}
+	}
+	if labelsShown == 0 || labelsShown >= 30 {
+		t.Errorf("%d x labels for 120 months, want them thinned", labelsShown)
+	}
+}
+
+func TestLines_EmptyAllZeroAndEscaping(t *testing.T) {
+	if got := Lines(nil, []string{"a"}, Options{ID: "s"}); got != `<p class="chart-empty" id="s">No data yet</p>` {
+		t.Errorf("no series: %s", got)
+	}
+	if got := Lines([]LineSeries{{Name: "x", Values: dec("1")}}, nil, Options{Empty: "<none>"}); got != `<p class="chart-empty" id="chart">&lt;none&gt;</p>` {
+		t.Errorf("no labels: %s", got)
+	}
+	zero := parseSVG(t, Lines([]LineSeries{{Name: "a", Values: dec("0", "0")}, {Name: "b", Values: dec("0", "0")}},
+		[]string{"x", "y"}, Options{Width: 300, Height: 200}))
+	if ticks := find(zero, "text", "tick"); len(ticks) != 1 || ticks[0].text != "0" {
+		t.Errorf("all-zero ticks = %d", len(ticks))
+	}
+	for _, d := range find(zero, "circle", "dot") {
+		if y := attrFloat(t, d, "cy"); y != 200-24 {
+			t.Errorf("a zero point at y = %v, want the baseline 176", y)
+		}
+	}
+	// A series without values draws no line; a short one stops early.
+	short := parseSVG(t, Lines([]LineSeries{{Name: "none"}, {Name: "one", Values: dec("3")}}, []string{"x", "y"}, Options{}))
+	if len(find(short, "path", "line-1")) != 0 || len(find(short, "circle", "line-2")) != 1 {
+		t.Errorf("empty or short series drawn wrongly")
+	}
+
+	evil := `<script>alert("x")</script> & 'co'`
+	out := Lines([]LineSeries{{Name: evil, Class: `x" onload="y`, Values: dec("1", "2")}}, []string{evil, "b\x00"},
+		Options{ID: `a"b`, Title: evil, Desc: evil})
+	s := string(out)
+	if strings.Contains(s, "<script") || strings.Contains(s, `onload="`) || strings.Contains(s, `a"b`) {
+		t.Fatalf("unescaped text in %s", s)
+	}
+	texts := 0
+	for _, e := range parseSVG(t, out) {
+		if strings.Contains(e.text, evil) {
+			texts++
+		}
+	}
+	if texts < 4 {
+		t.Errorf("the text reads back %d times, want title, desc, legend and label at least", texts)
+	}
+}
+
+func TestLines_DoesNotChangeTheCallersSeries(t *testing.T) {
+	series := []LineSeries{{Name: "a", Values: dec("1", "2", "3")}}
+	Lines(series, []string{"x", "y"}, Options{})
+	if series[0].Class != "" || len(series[0].Values) != 3 {
+		t.Errorf("caller's series changed: %+v", series[0])
+	}
+}
+
+func TestLines_LabelStep(t *testing.T) {
+	labels := make([]string, 120)
+	for i := range labels {
+		labels[i] = fmt.Sprintf("M%07d", i)
+	}
+	vals := make([]decimal.Decimal, 120)
+	es := parseSVG(t, Lines([]LineSeries{{Name: "a", Values: vals}}, labels, Options{LabelStep: 12}))
+	inX := false
+	var kept []string
+	for _, e := range es {
+		if e.name == "g" {
+			inX = e.attrs["class"] == "xlabels"
+		}
+		if inX && e.name == "text" {
+			kept = append(kept, e.text)
+		}
+	}
+	if len(kept) < 2 {
+		t.Fatalf("x labels %q", kept)
+	}
+	// Every kept label is a whole number of years from the first.
+	for _, l := range kept {
+		if n, _ := strconv.Atoi(strings.TrimPrefix(l, "M")); n%12 != 0 {
+			t.Errorf("label %s is not a multiple of 12 months from the first (kept %q)", l, kept)
+		}
+	}
+}

@@ -81,7 +81,7 @@ func New(cfg Config) (*Handlers, error) {
 
 // requiredViews are the views the handlers render; New checks each exists.
 var requiredViews = []string{"close", "login", "error", "timesheet", "review", "members", "circles", "account",
-	"statement", "debt"}
+	"statement", "debt", "scenarios"}
 
 func (h *Handlers) loadStatic() error {
 	return fs.WalkDir(h.cfg.Static, ".", func(p string, d fs.DirEntry, err error) error {
