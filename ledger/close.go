@@ -168,6 +168,9 @@ func cappedSplit(total decimal.Decimal, weights, caps map[string]decimal.Decimal
 			}
 		}
 		if !capped {
+			if len(out) == 0 {
+				return shares, nil // nobody capped: the split as it is
+			}
 			for id, s := range shares {
 				out[id] = out[id].Add(s)
 			}
