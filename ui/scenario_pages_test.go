@@ -2,7 +2,6 @@ package ui_test
 
 import (
 	"net/http"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -70,19 +69,6 @@ func newScenarioCoop(t *testing.T) *scenarioCoop {
 	return k
 }
 
-// payoffCells returns the cells of a payoff row, tags removed.
-func payoffCells(t *testing.T, body, id string) []string {
-	t.Helper()
-	row := regexp.MustCompile(`(?s)<tr[^>]*id="` + regexp.QuoteMeta(id) + `"[^>]*>(.*?)</tr>`).FindStringSubmatch(body)
-	if row == nil {
-		t.Fatalf("no row %q in the page", id)
-	}
-	var out []string
-	for _, c := range regexp.MustCompile(`(?s)<t[hd][^>]*>(.*?)</t[hd]>`).FindAllStringSubmatch(row[1], -1) {
-		out = append(out, strings.Join(strings.Fields(regexp.MustCompile(`<[^>]+>`).ReplaceAllString(c[1], "")), " "))
-	}
-	return out
-}
 
 func TestPages_Scenarios(t *testing.T) {
 	k := newScenarioCoop(t)
@@ -104,18 +90,18 @@ func TestPages_Scenarios(t *testing.T) {
 	// Alice and Bob: ×1 clears them in February 2025 (month 9), ×10 in the
 	// first month, by hand (scenarioCoop).
 	for _, m := range []ledger.Member{k.alice, k.bob} {
-		cells := payoffCells(t, body, "payoff-"+m.ID)
+		cells := rowCells(t, body, "payoff-"+m.ID)
 		want := []string{m.Name, "Feb 2025 (month 9)", "", "", "Jun 2024 (month 1)"}
 		if len(cells) != 5 || cells[0] != want[0] || cells[1] != want[1] || cells[4] != want[4] {
 			t.Errorf("payoff of %s = %q, want %q for ×1 and ×10", m.Name, cells, want)
 		}
 	}
-	if cells := payoffCells(t, body, "payoff-all"); len(cells) != 5 || cells[1] != "Feb 2025 (month 9)" || cells[4] != "Jun 2024 (month 1)" {
+	if cells := rowCells(t, body, "payoff-all"); len(cells) != 5 || cells[1] != "Feb 2025 (month 9)" || cells[4] != "Jun 2024 (month 1)" {
 		t.Errorf("all paid back = %q", cells)
 	}
 	// The debt table: 1,500 − 170 = 1,330.00 after June under today's
 	// income, nothing under ×10.
-	if cells := payoffCells(t, body, "scenario-2024-06"); len(cells) != 5 || cells[1] != "1,330.00" || cells[4] != "0.00" {
+	if cells := rowCells(t, body, "scenario-2024-06"); len(cells) != 5 || cells[1] != "1,330.00" || cells[4] != "0.00" {
 		t.Errorf("June's debt row = %q", cells)
 	}
 
@@ -128,7 +114,7 @@ func TestPages_Scenarios(t *testing.T) {
 	if n := strings.Count(body, `<path class="line line-`); n != 5 {
 		t.Errorf("%d lines in the chart, want 5", n)
 	}
-	if cells := payoffCells(t, body, "payoff-all"); len(cells) != 6 {
+	if cells := rowCells(t, body, "payoff-all"); len(cells) != 6 {
 		t.Errorf("all paid back has %d cells, want a label and 5 scenarios", len(cells))
 	}
 }
