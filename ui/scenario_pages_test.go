@@ -69,7 +69,6 @@ func newScenarioCoop(t *testing.T) *scenarioCoop {
 	return k
 }
 
-
 func TestPages_Scenarios(t *testing.T) {
 	k := newScenarioCoop(t)
 	b := k.session(k.bea)
