@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"fmt"
+	"maps"
 	"sort"
 
 	"github.com/shopspring/decimal"
@@ -128,12 +129,16 @@ func Close(in CloseInput) (CloseResult, error) {
 		if err != nil {
 			return r, fmt.Errorf("close %s: payback: %w", in.Month, err)
 		}
+		paid := decimal.Zero
 		for id, b := range back {
 			if b.IsPositive() {
-				r.Payback[id] = b
-				left = left.Sub(b)
+				paid = paid.Add(b)
+			} else {
+				delete(back, id)
 			}
 		}
+		r.Payback = back
+		left = left.Sub(paid)
 	}
 	// 4. The rest to reserve.
 	r.Reserve = left
@@ -144,37 +149,53 @@ func Close(in CloseInput) (CloseResult, error) {
 // leaves over is offered again to the parts still under theirs. The result
 // sums to min(total, sum of caps).
 func cappedSplit(total decimal.Decimal, weights, caps map[string]decimal.Decimal, currency string) (map[string]decimal.Decimal, error) {
-	out := map[string]decimal.Decimal{}
-	active := map[string]decimal.Decimal{}
+	// Share the caller's weights as they are unless some part cannot take
+	// anything; copy them only when a cap removes a part.
+	active, owned := weights, false
 	for id, w := range weights {
-		if w.IsPositive() && caps[id].IsPositive() {
-			active[id] = w
+		if !w.IsPositive() || !caps[id].IsPositive() {
+			active, owned = make(map[string]decimal.Decimal, len(weights)), true
+			for id, w := range weights {
+				if w.IsPositive() && caps[id].IsPositive() {
+					active[id] = w
+				}
+			}
+			break
 		}
 	}
+	out := map[string]decimal.Decimal{}
 	remaining := total
 	for remaining.IsPositive() && len(active) > 0 {
 		shares, err := Split(remaining, active, currency)
 		if err != nil {
 			return nil, err
 		}
-		capped := false
+		var capped []string
 		for id := range active {
-			room := caps[id].Sub(out[id])
+			room := caps[id]
+			if given, ok := out[id]; ok {
+				room = room.Sub(given)
+			}
 			if shares[id].GreaterThanOrEqual(room) {
-				out[id] = caps[id]
-				remaining = remaining.Sub(room)
-				delete(active, id)
-				capped = true
+				capped = append(capped, id)
 			}
 		}
-		if !capped {
+		if len(capped) == 0 {
 			if len(out) == 0 {
 				return shares, nil // nobody capped: the split as it is
 			}
 			for id, s := range shares {
 				out[id] = out[id].Add(s)
 			}
-			remaining = decimal.Zero
+			break
+		}
+		if !owned {
+			active, owned = maps.Clone(active), true
+		}
+		for _, id := range capped {
+			remaining = remaining.Sub(caps[id].Sub(out[id]))
+			out[id] = caps[id]
+			delete(active, id)
 		}
 	}
 	return out, nil

@@ -41,8 +41,8 @@ func Split(total decimal.Decimal, weights map[string]decimal.Decimal, currency s
 		ws = append(ws, w)
 		positive = positive || w.IsPositive()
 	}
-	out := make(map[string]decimal.Decimal, len(ids))
 	if total.IsZero() {
+		out := make(map[string]decimal.Decimal, len(ids))
 		for _, id := range ids {
 			out[id] = decimal.Zero
 		}
