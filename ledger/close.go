@@ -212,9 +212,14 @@ func payback(pool decimal.Decimal, debt map[string]map[string]decimal.Decimal, d
 	// pro_rata and equal need only each creditor's balance.
 	balances := make(map[string]decimal.Decimal, len(debt)+len(deferred))
 	for id, lots := range debt {
-		sum := decimal.Zero
+		var sum decimal.Decimal
 		for _, a := range lots {
-			if a.IsPositive() {
+			if !a.IsPositive() {
+				continue
+			}
+			if sum.IsZero() {
+				sum = a // most creditors hold one lot: no addition needed
+			} else {
 				sum = sum.Add(a)
 			}
 		}
