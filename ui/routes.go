@@ -58,6 +58,7 @@ func (s *server) table() []Route {
 		{"GET", v1 + "/debt", SignedIn, a.Debt},
 		{"GET", v1 + "/balances", SignedIn, a.Balances},
 		{"GET", v1 + "/export", SignedIn, a.Export},
+		{"GET", v1 + "/backup", SignedIn, a.Backup},
 		{"GET", v1 + "/policies", SignedIn, a.ListPolicies},
 		{"POST", v1 + "/policies", SignedIn, a.AddPolicy},
 		{"GET", v1 + "/closes/:month", SignedIn, a.GetClose},

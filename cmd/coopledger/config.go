@@ -24,7 +24,11 @@ func newFlagSet(name, summary, examples string, out io.Writer) *flag.FlagSet {
 			if f.DefValue != "" && f.DefValue != "false" {
 				def = fmt.Sprintf(" (default %s)", f.DefValue)
 			}
-			fmt.Fprintf(out, "  --%-22s %s%s  [%s]\n", f.Name, f.Usage, def, envName(f.Name))
+			env := envName(f.Name)
+			if noEnv[f.Name] {
+				env = "command line only"
+			}
+			fmt.Fprintf(out, "  --%-22s %s%s  [%s]\n", f.Name, f.Usage, def, env)
 		})
 		fmt.Fprintf(out, "\nExamples:\n%s\n", examples)
 	}
@@ -35,6 +39,10 @@ func newFlagSet(name, summary, examples string, out io.Writer) *flag.FlagSet {
 func envName(flagName string) string {
 	return "COOPLEDGER_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
+
+// noEnv lists flags that must be typed: a COOPLEDGER_FORCE left in an
+// environment must never let a restore replace a store unasked.
+var noEnv = map[string]bool{"force": true}
 
 // parseFlags parses args, then fills every flag not given on the command
 // line from its COOPLEDGER_* variable: a flag beats the environment, which
@@ -53,7 +61,7 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	var err error
 	fs.VisitAll(func(f *flag.Flag) {
-		if set[f.Name] || err != nil {
+		if set[f.Name] || err != nil || noEnv[f.Name] {
 			return
 		}
 		if v, ok := os.LookupEnv(envName(f.Name)); ok {

@@ -30,6 +30,8 @@ var commands = []command{
 	{"close", "draft a month's close and print its waterfall; --approve posts it; --due drafts every month due", runClose},
 	{"project", "project payback month by month from a scenario; --solve N finds the income that clears the debt", runProject},
 	{"verify", "check the store file, audit chain and journal from scratch", runVerify},
+	{"backup", "write a consistent copy of the store file (--out FILE)", runBackup},
+	{"restore", "replace the store file with a verified backup (--from FILE)", runRestore},
 }
 
 const usage = `Coopledger keeps a platform co-op's books and its democracy.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"strings"
 	"time"
 
@@ -21,7 +22,8 @@ const serveExamples = `  coopledger serve --demo                      # sample c
       --public-url https://books.example.coop
   COOPLEDGER_DB=/srv/coop.db COOPLEDGER_ADDR=0.0.0.0:8080 coopledger serve
   coopledger serve --close-tz Europe/London --close-hour 7   # draft last month at 07:00 UK time on the 1st
-  coopledger serve --scheduler=false                         # a read replica: no drafts`
+  coopledger serve --scheduler=false                         # a read replica: no drafts
+  coopledger serve --backup-dir /srv/backups --backup-keep 14 # a backup at 03:00 (--close-tz) daily, the newest 14 kept`
 
 // serveOptions is everything `serve` is configured with.
 type serveOptions struct {
@@ -40,6 +42,11 @@ type serveOptions struct {
 	Scheduler bool
 	CloseHour int
 	CloseTZ   string
+	// BackupDir, when set, has the scheduler write a backup there daily at
+	// BackupHour (in CloseTZ), keeping the BackupKeep newest.
+	BackupDir  string
+	BackupKeep int
+	BackupHour int
 	// ready, when set (tests), receives the bound address once listening.
 	ready chan<- string
 }
@@ -60,6 +67,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&o.Scheduler, "scheduler", true, "draft the monthly close on the 1st and catch up missed months at start-up; false for a read replica or tests")
 	fs.IntVar(&o.CloseHour, "close-hour", 6, "hour (0-23) of the 1st of the month at which last month's close is drafted")
 	fs.StringVar(&o.CloseTZ, "close-tz", "UTC", "time zone of --close-hour, an IANA name such as Europe/London")
+	fs.StringVar(&o.BackupDir, "backup-dir", "", "existing folder to write a daily backup to (default none: no scheduled backups)")
+	fs.IntVar(&o.BackupKeep, "backup-keep", 7, "how many of the newest backups to keep in --backup-dir")
+	fs.IntVar(&o.BackupHour, "backup-hour", 3, "hour (0-23), in --close-tz, at which the daily backup is written")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -79,6 +89,21 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 		return usageError{fmt.Errorf("--log-format must be text or json, not %q", o.LogFormat)}
 	}
 	var closeTZ *time.Location
+	if o.BackupDir != "" && !o.Scheduler {
+		return usageError{fmt.Errorf("--backup-dir needs the scheduler: drop --scheduler=false")}
+	}
+	if o.BackupDir != "" && (o.BackupHour < 0 || o.BackupHour > 23) {
+		return usageError{fmt.Errorf("--backup-hour must be 0-23, not %d", o.BackupHour)}
+	}
+	if o.BackupDir != "" && o.BackupKeep < 1 {
+		return usageError{fmt.Errorf("--backup-keep must be at least 1, not %d", o.BackupKeep)}
+	}
+	if o.BackupDir != "" {
+		// Now rather than at the first backup, a day after a typo.
+		if fi, err := os.Stat(o.BackupDir); err != nil || !fi.IsDir() {
+			return usageError{fmt.Errorf("--backup-dir %q is not an existing folder", o.BackupDir)}
+		}
+	}
 	if o.Scheduler {
 		if o.CloseHour < 0 || o.CloseHour > 23 {
 			return usageError{fmt.Errorf("--close-hour must be 0-23, not %d", o.CloseHour)}
@@ -95,7 +120,9 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	defer db.Close()
 	var sched *schedule.Scheduler
 	if o.Scheduler {
-		if sched, err = schedule.New(db, schedule.Config{Hour: o.CloseHour, Location: closeTZ}, log); err != nil {
+		cfg := schedule.Config{Hour: o.CloseHour, Location: closeTZ,
+			BackupDir: o.BackupDir, BackupKeep: o.BackupKeep, BackupHour: o.BackupHour}
+		if sched, err = schedule.New(db, cfg, log); err != nil {
 			return usageError{fmt.Errorf("--close-hour, --close-tz: %w", err)}
 		}
 		// Stopped before the store closes (defers run last in, first out).

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"runtime/debug"
 	"time"
@@ -34,20 +33,7 @@ func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer db.Close()
 	r := db.Verify()
-	report := func(ok bool, what, good string, err error) {
-		if ok {
-			fmt.Fprintf(stdout, "ok    %s: %s\n", what, good)
-		} else {
-			fmt.Fprintf(stdout, "FAIL  %s: %v\n", what, err)
-		}
-	}
-	report(r.File == nil, "file", "bbolt consistency check", r.File)
-	report(r.Audit == nil, "audit", fmt.Sprintf("%d events, hash chain intact", r.Events), r.Audit)
-	if r.Journal != nil {
-		fmt.Fprintf(stdout, "FAIL  %v\n", r.Journal)
-	} else {
-		fmt.Fprintf(stdout, "ok    journal: %d transactions balance; stored balances and debt lots match\n", r.Transactions)
-	}
+	printReport(stdout, r)
 	if !r.OK() {
 		return errVerify
 	}

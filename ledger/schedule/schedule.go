@@ -2,8 +2,9 @@
 // (github.com/go-co-op/gocron/v2). Today it drafts the monthly close: on
 // the 1st of each month, at a configured hour in the co-op's time zone, it
 // drafts the month that just ended, and at start-up it drafts every month
-// missed while the server was down. The closing of polls (governance) will
-// be a second job on the same scheduler.
+// missed while the server was down. When given a folder, it also writes a
+// backup of the store there every day, keeping the newest few. The closing
+// of polls (governance) will be another job on the same scheduler.
 //
 // Every job is the same function its CLI twin calls (`coopledger close
 // --due` runs RunNow), takes (ctx, now), recovers panics, logs what it did
@@ -24,6 +25,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -37,6 +39,9 @@ import (
 // JobDraftCloses is the name of the job that drafts due closes, as logged.
 const JobDraftCloses = "draft-due-closes"
 
+// JobBackup is the name of the daily backup job, as logged.
+const JobBackup = "backup"
+
 // Config sets when the jobs run.
 type Config struct {
 	// Hour (0-23) of the 1st of the month at which the month that just
@@ -44,6 +49,15 @@ type Config struct {
 	Hour int
 	// Location is the co-op's time zone for Hour. Default UTC.
 	Location *time.Location
+	// BackupDir, when set, is the folder the daily backup is written to
+	// (store.DB.BackupTo); empty means no scheduled backups. It must exist.
+	BackupDir string
+	// BackupKeep is how many backups to keep in BackupDir, the newest; at
+	// least 1 when BackupDir is set.
+	BackupKeep int
+	// BackupHour (0-23) is the hour of each day, in Location, at which the
+	// backup is written.
+	BackupHour int
 	// Clock is the scheduler's clock; tests pass a clockwork fake clock
 	// (and the same clock's Now to the store). Default the real clock.
 	Clock clockwork.Clock
@@ -62,6 +76,8 @@ type Run struct {
 	At time.Time
 	// Months are the months drafted, oldest first.
 	Months []string
+	// Path is the backup written (JobBackup).
+	Path string
 	// Duration is how long it took, on the real clock (a fake clock does
 	// not move while a job runs).
 	Duration time.Duration
@@ -104,6 +120,9 @@ func New(db *store.DB, cfg Config, log *slog.Logger) (*Scheduler, error) {
 	if err := checkHour(cfg.Hour, cfg.Location, db.Now().Location(), cfg.Clock.Now()); err != nil {
 		return nil, err
 	}
+	if err := checkBackup(cfg); err != nil {
+		return nil, err
+	}
 	s := &Scheduler{db: db, cfg: cfg, log: log.With("component", "scheduler")}
 	cron, err := gocron.NewScheduler(
 		gocron.WithLocation(cfg.Location),
@@ -125,12 +144,42 @@ func New(db *store.DB, cfg Config, log *slog.Logger) (*Scheduler, error) {
 		// next one skip, not pile up.
 		gocron.WithSingletonMode(gocron.LimitModeReschedule),
 	)
+	if err == nil && cfg.BackupDir != "" {
+		_, err = cron.NewJob(
+			gocron.DailyJob(1, gocron.NewAtTimes(gocron.NewAtTime(uint(cfg.BackupHour), 0, 0))),
+			gocron.NewTask(func(ctx context.Context) { _, _ = s.backup(ctx, "schedule") }),
+			gocron.WithName(JobBackup),
+			gocron.WithSingletonMode(gocron.LimitModeReschedule),
+		)
+	}
 	if err != nil {
 		_ = cron.Shutdown()
 		return nil, fmt.Errorf("scheduler: %w", err)
 	}
 	s.cron = cron
 	return s, nil
+}
+
+// checkBackup refuses backup settings that could not work, before the
+// server starts rather than at the first backup a day later.
+func checkBackup(cfg Config) error {
+	if cfg.BackupDir == "" {
+		return nil
+	}
+	if cfg.BackupHour < 0 || cfg.BackupHour > 23 {
+		return fmt.Errorf("backup hour %d: must be 0-23", cfg.BackupHour)
+	}
+	if cfg.BackupKeep < 1 {
+		return fmt.Errorf("backup keep %d: must be at least 1", cfg.BackupKeep)
+	}
+	fi, err := os.Stat(cfg.BackupDir)
+	if err != nil {
+		return fmt.Errorf("backup folder: %w", err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("backup folder %s: not a folder", cfg.BackupDir)
+	}
+	return nil
 }
 
 // checkHour refuses an hour and zone at which the 1st of some month in the
@@ -171,17 +220,26 @@ func (s *Scheduler) Start(ctx context.Context) {
 	s.cron.Start()
 	next, _ := s.NextRun()
 	s.log.Info("monthly close drafts scheduled", "job", JobDraftCloses, "next_run", next, "hour", s.cfg.Hour, "zone", s.cfg.Location.String())
+	if s.cfg.BackupDir != "" {
+		next, _ := s.nextRun(JobBackup)
+		s.log.Info("daily backups scheduled", "job", JobBackup, "next_run", next, "dir", s.cfg.BackupDir, "keep", s.cfg.BackupKeep)
+	}
 }
 
 // NextRun is when the monthly draft runs next, in Config.Location.
-func (s *Scheduler) NextRun() (time.Time, error) {
+func (s *Scheduler) NextRun() (time.Time, error) { return s.nextRun(JobDraftCloses) }
+
+// NextBackup is when the daily backup runs next, in Config.Location.
+func (s *Scheduler) NextBackup() (time.Time, error) { return s.nextRun(JobBackup) }
+
+func (s *Scheduler) nextRun(job string) (time.Time, error) {
 	for _, j := range s.cron.Jobs() {
-		if j.Name() == JobDraftCloses {
+		if j.Name() == job {
 			next, err := j.NextRun()
 			return next.In(s.cfg.Location), err
 		}
 	}
-	return time.Time{}, fmt.Errorf("%s: not scheduled", JobDraftCloses)
+	return time.Time{}, fmt.Errorf("%s: not scheduled", job)
 }
 
 // RunNow drafts every due month at once, waiting for any run in progress
@@ -250,4 +308,45 @@ func (s *Scheduler) DraftDue(ctx context.Context, now time.Time) ([]string, erro
 			"store_now", storeNow, "now", now)
 	}
 	return s.db.DraftDueCloses(ledger.System)
+}
+
+// backup runs Backup, recovering a panic, logging the file written, the
+// duration and any error, and reporting to Config.AfterRun. It does not
+// take the drafting mutex: a backup is one read transaction and may run
+// beside a draft (gocron still runs scheduled jobs one at a time).
+func (s *Scheduler) backup(ctx context.Context, trigger string) (path string, err error) {
+	now := s.cfg.Clock.Now().In(s.cfg.Location)
+	start := time.Now()
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%s: panic: %v", JobBackup, p)
+			s.log.Error("job panicked", "job", JobBackup, "trigger", trigger, "panic", p, "stack", string(debug.Stack()))
+		}
+		r := Run{Job: JobBackup, Trigger: trigger, At: now, Path: path, Duration: time.Since(start), Err: err}
+		attrs := []any{"job", r.Job, "trigger", r.Trigger, "path", r.Path, "duration", r.Duration}
+		if err == nil {
+			s.log.Info("backed up the store", attrs...)
+		} else {
+			s.log.Error("backup failed", append(attrs, "err", err)...)
+		}
+		if s.cfg.AfterRun != nil {
+			s.cfg.AfterRun(r)
+		}
+	}()
+	return s.Backup(ctx, now)
+}
+
+// Backup is the daily job: it writes a snapshot of the store taken at now
+// into Config.BackupDir and keeps the Config.BackupKeep newest
+// (store.DB.BackupTo). Running it again in the same second replaces that
+// second's backup; otherwise it adds one. Its CLI twin is `coopledger
+// backup`, which writes one file offline.
+func (s *Scheduler) Backup(ctx context.Context, now time.Time) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", fmt.Errorf("%s: %w", JobBackup, err)
+	}
+	if s.cfg.BackupDir == "" {
+		return "", fmt.Errorf("%s: no backup folder configured", JobBackup)
+	}
+	return s.db.BackupTo(s.cfg.BackupDir, s.cfg.BackupKeep, now)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -489,6 +490,121 @@ func TestScheduler_New_HourBeforeTheStoresMonthEnds(t *testing.T) {
 			t.Errorf("%s %d: %v", c.zone, c.hour, err)
 		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
 			t.Errorf("%s %d: %v, want %q", c.zone, c.hour, err, c.want)
+		}
+	}
+}
+
+// The daily backup: advancing the clock past 03:00 London time writes one
+// backup (named in UTC) that opens and verifies, and only the newest
+// BackupKeep backups stay; other files in the folder are left alone.
+func TestScheduler_DailyBackup_WritesOneAndKeepsTheNewest(t *testing.T) {
+	clock := clockwork.NewFakeClockAt(downUntil)
+	db := storetest.OpenDBClock(t, clock.Now)
+	seed(t, db)
+	dir := t.TempDir()
+	old := []string{"coopledger-20240401-020000.db", "coopledger-20240402-020000.db", "coopledger-20240403-020000.db"}
+	for _, name := range append([]string{"README.txt"}, old...) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runs := make(chan schedule.Run, 16)
+	s, err := schedule.New(db, schedule.Config{Hour: 6, Location: london, Clock: clock,
+		BackupDir: dir, BackupKeep: 3, BackupHour: 3,
+		AfterRun: func(r schedule.Run) { runs <- r }}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Stop() })
+	s.Start(context.Background())
+	if r := next(t, runs); r.Job != schedule.JobDraftCloses {
+		t.Fatalf("start-up run: %+v", r)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for day, want := range []struct {
+		at   time.Time
+		left []string
+	}{
+		{time.Date(2024, time.April, 11, 3, 0, 0, 0, london),
+			[]string{old[1], old[2], "coopledger-20240411-020100.db"}},
+		{time.Date(2024, time.April, 12, 3, 0, 0, 0, london),
+			[]string{old[2], "coopledger-20240411-020100.db", "coopledger-20240412-020100.db"}},
+	} {
+		if nb, err := s.NextBackup(); err != nil || !nb.Equal(want.at) {
+			t.Fatalf("day %d: next backup %v (%v), want %v", day, nb, err, want.at)
+		}
+		// Two timers: the monthly draft's and the daily backup's.
+		if err := clock.BlockUntilContext(ctx, 2); err != nil {
+			t.Fatalf("the jobs' timers were never set: %v", err)
+		}
+		// A minute past the hour: the run's now, and so the backup's name
+		// (in UTC: 02:01 while London is on summer time).
+		clock.Advance(want.at.Sub(clock.Now()) + time.Minute)
+		r := next(t, runs)
+		if r.Job != schedule.JobBackup || r.Trigger != "schedule" || r.Err != nil || !r.At.Equal(want.at.Add(time.Minute)) {
+			t.Fatalf("day %d: run %+v, want a backup at %v", day, r, want.at.Add(time.Minute))
+		}
+		if wantPath := filepath.Join(dir, want.left[2]); r.Path != wantPath {
+			t.Errorf("day %d: wrote %s, want %s", day, r.Path, wantPath)
+		}
+		var got []string
+		es, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range es {
+			got = append(got, e.Name())
+		}
+		if want := append([]string{"README.txt"}, want.left...); !slices.Equal(got, want) {
+			t.Errorf("day %d: folder holds %v, want %v", day, got, want)
+		}
+	}
+	b, err := store.Open(filepath.Join(dir, "coopledger-20240412-020100.db"), store.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if r := b.Verify(); !r.OK() || r.Transactions == 0 {
+		t.Errorf("the backup does not verify: %+v", r)
+	}
+	select {
+	case r := <-runs:
+		t.Errorf("an extra run: %+v", r)
+	default:
+	}
+}
+
+// Backup settings that cannot work are refused at start.
+func TestScheduler_New_BackupSettings(t *testing.T) {
+	clock := clockwork.NewFakeClockAt(downUntil)
+	db := storetest.OpenDBClock(t, clock.Now)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		dir        string
+		keep, hour int
+		want       string // "" for accepted
+	}{
+		{"", 0, 99, ""}, // off: the rest is not looked at
+		{dir, 7, 3, ""},
+		{dir, 0, 3, "keep 0"},
+		{dir, 7, 24, "must be 0-23"},
+		{filepath.Join(dir, "missing"), 7, 3, "no such file"},
+		{file, 7, 3, "not a folder"},
+	} {
+		s, err := schedule.New(db, schedule.Config{Hour: 6, Location: london, Clock: clock, BackupDir: c.dir, BackupKeep: c.keep, BackupHour: c.hour}, nil)
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%+v: %v", c, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%+v: %v, want %q", c, err, c.want)
+		}
+		if s != nil {
+			_ = s.Stop()
 		}
 	}
 }
