@@ -520,7 +520,7 @@ func (s Scenario) run(incomes []decimal.Decimal, mm memberModel, each func(Proje
 			return debt, err
 		}
 		if s.Policy.PaybackMethod != PaybackOldestFirst {
-			collapseLots(debt, month)
+			collapseLots(debt, month, r.Deferred)
 		}
 	}
 	return debt, nil
@@ -529,9 +529,11 @@ func (s Scenario) run(incomes []decimal.Decimal, mm memberModel, each func(Proje
 // collapseLots keeps one lot per member (filed under month): pro rata and
 // equal payback share by balance, so the projection need not carry a lot
 // per month of history, which made every month's close cost more than
-// the last.
-func collapseLots(debt map[string]map[string]decimal.Decimal, month string) {
-	for id, lots := range debt {
+// the last. Only a deferral adds a lot, so only the members deferred this
+// month can have more than one.
+func collapseLots(debt map[string]map[string]decimal.Decimal, month string, deferred map[string]decimal.Decimal) {
+	for id := range deferred {
+		lots := debt[id]
 		if len(lots) <= 1 {
 			continue
 		}

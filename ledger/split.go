@@ -1,13 +1,11 @@
 package ledger
 
 import (
-	"cmp"
 	"fmt"
 	"math"
 	"math/bits"
 	"slices"
 	"sort"
-	"strings"
 
 	"github.com/shopspring/decimal"
 )
@@ -169,15 +167,18 @@ func splitUnits(units uint64, sign int64, ids []string, ws []decimal.Decimal, pl
 	}
 	if left := units - given; left > 0 {
 		// Largest remainder first, ties by ascending id: a total order,
-		// as ids are distinct.
-		slices.SortFunc(parts, func(a, b part) int {
-			if c := cmp.Compare(b.rem, a.rem); c != 0 {
-				return c
+		// as ids are distinct. Every remainder is below one unit, so fewer
+		// units are left than there are parts, and the first `left` parts
+		// in that order get one each: only which parts come first
+		// matters, so a selection does instead of a sort.
+		selectFirst(parts, int(left), func(a, b part) bool {
+			if a.rem != b.rem {
+				return a.rem > b.rem
 			}
-			return strings.Compare(a.id, b.id)
+			return a.id < b.id
 		})
 		for k := uint64(0); k < left; k++ {
-			parts[k%uint64(len(parts))].quot++
+			parts[k].quot++
 		}
 	}
 	out := make(map[string]decimal.Decimal, len(parts))
@@ -196,3 +197,41 @@ var pow10 = func() [20]uint64 {
 	}
 	return p
 }()
+
+// selectFirst reorders xs so that its first k elements (0 < k < len(xs))
+// are the k that come first by less, in no particular order: quickselect,
+// in expected linear time.
+func selectFirst[T any](xs []T, k int, less func(a, b T) bool) {
+	lo, hi := 0, len(xs)-1
+	for lo < hi {
+		// The median of three as pivot, moved to hi.
+		mid := lo + (hi-lo)/2
+		if less(xs[mid], xs[lo]) {
+			xs[mid], xs[lo] = xs[lo], xs[mid]
+		}
+		if less(xs[hi], xs[lo]) {
+			xs[hi], xs[lo] = xs[lo], xs[hi]
+		}
+		if less(xs[mid], xs[hi]) {
+			xs[mid], xs[hi] = xs[hi], xs[mid]
+		}
+		pivot := xs[hi]
+		store := lo
+		for i := lo; i < hi; i++ {
+			if less(xs[i], pivot) {
+				xs[i], xs[store] = xs[store], xs[i]
+				store++
+			}
+		}
+		xs[store], xs[hi] = xs[hi], xs[store]
+		// xs[:store] come before the pivot, now at store.
+		switch {
+		case store == k || store == k-1:
+			return
+		case store < k:
+			lo = store + 1
+		default:
+			hi = store - 1
+		}
+	}
+}
