@@ -65,7 +65,7 @@ func errorHandler(log *slog.Logger, render func(c *fiber.Ctx, status int, code, 
 	return func(c *fiber.Ctx, err error) error {
 		status, detail := classify(err)
 		if status >= 500 {
-			log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
+			log.Error("request failed", "request_id", requestID(c), "method", c.Method(), "path", c.Path(), "err", err)
 		}
 		if web.IsAPI(c) || render == nil {
 			return c.Status(status).JSON(ErrorBody{Error: detail})

@@ -1,8 +1,11 @@
 package ui
 
 import (
+	"time"
+
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/helmet"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
 )
 
 // Access says who may reach a route at all. Finer rules (role, ownership)
@@ -30,6 +33,7 @@ func (s *server) table() []Route {
 	const v1 = "/api/v1"
 	return []Route{
 		{"GET", "/healthz", Public, s.healthz},
+		{"GET", "/metrics", Public, s.metrics.handler()},
 
 		{"GET", v1 + "/me", SignedIn, a.Me},
 		{"GET", v1 + "/members", SignedIn, a.ListMembers},
@@ -100,6 +104,8 @@ func (s *server) table() []Route {
 }
 
 func (s *server) routes(app *fiber.App) {
+	app.Use(requestid.New())
+	app.Use(s.observe)
 	app.Use(helmet.New(helmet.Config{
 		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; " +
 			"frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
@@ -128,4 +134,27 @@ func (s *server) healthz(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(fiber.Map{"status": "ok", "schema_version": v})
+}
+
+// observe counts and times every request for /metrics and, with the
+// access log on, logs it with its request id (also sent back as
+// X-Request-ID, and on every error line).
+func (s *server) observe(c *fiber.Ctx) error {
+	start := time.Now()
+	err := s.metrics.middleware(c)
+	if s.accessLog {
+		status := c.Response().StatusCode()
+		if err != nil {
+			status, _ = classify(err)
+		}
+		s.log.Info("request", "request_id", requestID(c), "method", c.Method(), "route", c.Route().Path,
+			"status", status, "duration", time.Since(start))
+	}
+	return err
+}
+
+// requestID is the id the requestid middleware gave the request.
+func requestID(c *fiber.Ctx) string {
+	id, _ := c.Locals("requestid").(string)
+	return id
 }

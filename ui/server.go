@@ -30,13 +30,21 @@ type Config struct {
 	SessionTTL time.Duration
 	// BodyLimit caps request bodies in bytes (413 beyond); default 1 MiB.
 	BodyLimit int
+	// Metrics are served at /metrics; default: a new set for DB. serve
+	// passes its own so the scheduler's runs are counted too.
+	Metrics *Metrics
+	// AccessLog logs every request (id, method, route, status, time) at
+	// info level.
+	AccessLog bool
 }
 
 type server struct {
-	db    *store.DB
-	log   *slog.Logger
-	api   api.Handlers
-	pages *pages.Handlers
+	db        *store.DB
+	log       *slog.Logger
+	api       api.Handlers
+	pages     *pages.Handlers
+	metrics   *Metrics
+	accessLog bool
 }
 
 // New builds the Fiber app. It parses every template up front and fails if
@@ -60,7 +68,11 @@ func New(cfg Config) (*fiber.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &server{db: cfg.DB, log: cfg.Logger, api: api.Handlers{DB: cfg.DB}, pages: p}
+	if cfg.Metrics == nil {
+		cfg.Metrics = NewMetrics(cfg.DB)
+	}
+	s := &server{db: cfg.DB, log: cfg.Logger, api: api.Handlers{DB: cfg.DB}, pages: p,
+		metrics: cfg.Metrics, accessLog: cfg.AccessLog}
 	app := fiber.New(fiber.Config{
 		AppName:               "coopledger",
 		BodyLimit:             cfg.BodyLimit,

@@ -33,6 +33,7 @@ type serveOptions struct {
 	Demo          bool
 	AdminEmail    string
 	LogFormat     string
+	AccessLog     bool
 	SessionTTL    time.Duration
 	BatchSize     int
 	BatchDelay    time.Duration
@@ -60,6 +61,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&o.Demo, "demo", false, "load the synthetic sample co-op into an empty store and print its sign-ins")
 	fs.StringVar(&o.AdminEmail, "admin-email", "admin@localhost", "email of the admin created on first start of an empty store")
 	fs.StringVar(&o.LogFormat, "log-format", "text", "log format: text or json")
+	fs.BoolVar(&o.AccessLog, "access-log", true, "log every request with its request id, route, status and time")
 	fs.DurationVar(&o.SessionTTL, "session-ttl", 12*time.Hour, "how long a browser sign-in lasts")
 	fs.IntVar(&o.BatchSize, "batch-size", 64, "most writes grouped into one commit")
 	fs.DurationVar(&o.BatchDelay, "batch-delay", time.Millisecond, "longest a write waits for others to share its commit")
@@ -118,10 +120,12 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer db.Close()
+	metrics := ui.NewMetrics(db)
 	var sched *schedule.Scheduler
 	if o.Scheduler {
 		cfg := schedule.Config{Hour: o.CloseHour, Location: closeTZ,
-			BackupDir: o.BackupDir, BackupKeep: o.BackupKeep, BackupHour: o.BackupHour}
+			BackupDir: o.BackupDir, BackupKeep: o.BackupKeep, BackupHour: o.BackupHour,
+			AfterRun: func(r schedule.Run) { metrics.ObserveJob(r.Job, r.Err, r.Duration) }}
 		if sched, err = schedule.New(db, cfg, log); err != nil {
 			return usageError{fmt.Errorf("--close-hour, --close-tz: %w", err)}
 		}
@@ -152,7 +156,8 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 		// drafts each month on the 1st.
 		sched.Start(ctx)
 	}
-	app, err := ui.New(ui.Config{DB: db, Logger: log, PublicURL: base, SessionTTL: o.SessionTTL})
+	app, err := ui.New(ui.Config{DB: db, Logger: log, PublicURL: base, SessionTTL: o.SessionTTL,
+		Metrics: metrics, AccessLog: o.AccessLog})
 	if err != nil {
 		ln.Close()
 		return err
