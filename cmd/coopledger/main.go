@@ -32,6 +32,7 @@ var commands = []command{
 	{"verify", "check the store file, audit chain and journal from scratch", runVerify},
 	{"backup", "write a consistent copy of the store file (--out FILE)", runBackup},
 	{"restore", "replace the store file with a verified backup (--from FILE)", runRestore},
+	{"bench", "measure writes/s, read throughput and p99, RSS and start-up on a fresh temporary store", runBench},
 }
 
 const usage = `Coopledger keeps a platform co-op's books and its democracy.
