@@ -60,7 +60,7 @@ func (h *Handlers) renderReview(c *fiber.Ctx, status int, p Page) error {
 		if entries, err = tx.TimeEntries(actor, store.EntryQuery{State: ledger.StateSubmitted}); err != nil {
 			return err
 		}
-		if members, err = memberNames(tx); err != nil {
+		if members, err = memberNames(tx, entries); err != nil {
 			return err
 		}
 		cs, err := tx.Circles()

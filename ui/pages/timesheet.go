@@ -165,7 +165,7 @@ func (h *Handlers) renderTimesheet(c *fiber.Ctx, status int, month string, p Pag
 		if d.Circles, err = tx.Circles(); err != nil {
 			return err
 		}
-		names, err = memberNames(tx)
+		names, err = memberNames(tx, entries)
 		return err
 	})
 	if err != nil {
@@ -206,16 +206,22 @@ func (h *Handlers) renderTimesheet(c *fiber.Ctx, status int, month string, p Pag
 	return h.render(c, status, "timesheet", p)
 }
 
-// memberNames maps member ids to names (the roster is shared with every
-// member; addresses are not shown).
-func memberNames(tx *store.Tx) (map[string]string, error) {
-	ms, err := tx.Members()
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]string, len(ms))
-	for _, m := range ms {
-		out[m.ID] = m.Name
+// memberNames maps the ids of the members the entries name (owners and
+// reviewers) to their names, reading just those members: a page lists a
+// month of entries, not the whole roster.
+func memberNames(tx *store.Tx, entries []ledger.TimeEntry) (map[string]string, error) {
+	out := map[string]string{}
+	for _, e := range entries {
+		for _, id := range []string{e.MemberID, e.ReviewedBy} {
+			if _, done := out[id]; done || id == "" {
+				continue
+			}
+			m, err := tx.Member(id)
+			if err != nil {
+				return nil, err
+			}
+			out[id] = m.Name
+		}
 	}
 	return out, nil
 }
