@@ -20,8 +20,9 @@ type cachedRecord[T any] struct {
 	v   T
 }
 
-// maxCached bounds the cache; past it, entries are simply not added.
-const maxCached = 50_000
+// maxCached bounds the cache; when it is full it starts afresh, so what
+// is read now is cached again at the cost of one decode each.
+const maxCached = 20_000
 
 func (c *decodeCache[T]) get(key []byte, raw []byte) (T, bool) {
 	c.mu.RLock()
@@ -41,7 +42,7 @@ func (c *decodeCache[T]) put(key []byte, raw []byte, v T) {
 		c.m = map[string]cachedRecord[T]{}
 	}
 	if len(c.m) >= maxCached {
-		return
+		c.m = map[string]cachedRecord[T]{}
 	}
 	c.m[string(key)] = cachedRecord[T]{raw: bytes.Clone(raw), v: v}
 }

@@ -332,11 +332,26 @@ func (tx *Tx) TimeEntry(id string) (ledger.TimeEntry, error) {
 	if !ok {
 		return e, fmt.Errorf("time entry %q: %w", id, ledger.ErrNotFound)
 	}
-	found, err := get(tx.tx.Bucket(bucketEntries), u64(seq), &e)
-	if err == nil && !found {
-		err = fmt.Errorf("time entry %q: %w", id, ledger.ErrNotFound)
+	key := u64(seq)
+	raw := tx.tx.Bucket(bucketEntries).Get(key)
+	if raw == nil {
+		return e, fmt.Errorf("time entry %q: %w", id, ledger.ErrNotFound)
 	}
-	return e, err
+	return tx.decodeEntry(key, raw)
+}
+
+// decodeEntry decodes a stored entry, reusing the decoded copy while its
+// stored bytes are unchanged (see decodeCache).
+func (tx *Tx) decodeEntry(key, raw []byte) (ledger.TimeEntry, error) {
+	if e, ok := tx.db.entries.get(key, raw); ok {
+		return e, nil
+	}
+	var e ledger.TimeEntry
+	if err := jsonUnmarshal(raw, &e); err != nil {
+		return e, err
+	}
+	tx.db.entries.put(key, raw, e)
+	return e, nil
 }
 
 // correctionOf returns the entry that corrects id, or nil.
@@ -400,12 +415,15 @@ func (tx *Tx) scanIndex(idx *bolt.Bucket, prefix []byte, reverse bool, limit int
 		k, _ = c.Seek(prefix)
 	}
 	for ; k != nil && bytes.HasPrefix(k, prefix); k = step(c, reverse) {
-		var e ledger.TimeEntry
-		found, err := get(entries, k[len(k)-8:], &e)
+		raw := entries.Get(k[len(k)-8:])
+		if raw == nil {
+			continue
+		}
+		e, err := tx.decodeEntry(k[len(k)-8:], raw)
 		if err != nil {
 			return nil, err
 		}
-		if !found || (keep != nil && !keep(e)) {
+		if keep != nil && !keep(e) {
 			continue
 		}
 		out = append(out, e)
