@@ -184,3 +184,9 @@ func chainFields(body []byte) (seq uint64, prev string, ok bool) {
 	}
 	return seq, prev, true
 }
+
+// Audit records a write that another package (governance) made in this
+// transaction through Bolt, so its events join the same hash chain.
+func (tx *Tx) Audit(actor ledger.Member, action, subject string, data any) error {
+	return tx.audit(actor, action, subject, data)
+}
