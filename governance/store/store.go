@@ -1,0 +1,120 @@
+// Package store keeps the governance records (requests, votes, polls,
+// ballots, bounties, meetings) in their own buckets of the Coopledger bbolt
+// file. Every write shares a transaction with the ledger store, so its audit
+// event joins the same hash chain and a bounty payout posts to the journal
+// in the same commit as the bounty's new state.
+package store
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/coopledger/coopledger/ledger"
+	lstore "github.com/coopledger/coopledger/ledger/store"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Bucket names. New creates them, so code may assume they exist.
+var (
+	bucketRequests = []byte("gov_requests")       // seq → Request
+	bucketVotes    = []byte("gov_request_votes")  // request seq | member id → present
+	bucketCounts   = []byte("gov_request_counts") // request seq → uint64 votes, apart so a vote rewrites 8 bytes
+	bucketComments = []byte("gov_comments")       // request seq | comment seq → Comment
+	buckets        = [][]byte{bucketRequests, bucketVotes, bucketCounts, bucketComments}
+)
+
+// present is the value of set-membership keys: bbolt's Get answers nil for
+// an empty value, which would read as absent.
+var present = []byte{1}
+
+// Id prefixes: opaque outside, fixed-width so id order is creation order.
+const (
+	prefixRequest = "r"
+	prefixComment = "rc"
+)
+
+// Store is the governance side of one Coopledger file.
+type Store struct {
+	db *lstore.DB
+}
+
+// New opens the governance buckets in db, creating them on first use (the
+// ledger's schema steps leave governance to this package).
+func New(db *lstore.DB) (*Store, error) {
+	if !db.Bolt().IsReadOnly() {
+		err := db.Bolt().Update(func(tx *bolt.Tx) error {
+			for _, name := range buckets {
+				if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+					return fmt.Errorf("create bucket %s: %w", name, err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("governance store: %w", err)
+		}
+	}
+	return &Store{db: db}, nil
+}
+
+// DB is the ledger store underneath, for callers that need both.
+func (s *Store) DB() *lstore.DB { return s.db }
+
+func u64(n uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, n)
+	return b
+}
+
+func formatID(prefix string, seq uint64) string { return fmt.Sprintf("%s%06d", prefix, seq) }
+
+// parseID turns an id back into its sequence number; ok is false for
+// anything malformed or of another kind.
+func parseID(prefix, id string) (uint64, bool) {
+	if len(id) <= len(prefix) || len(id) > len(prefix)+20 || id[:len(prefix)] != prefix {
+		return 0, false
+	}
+	for _, c := range id[len(prefix):] {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.ParseUint(id[len(prefix):], 10, 64)
+	return n, err == nil && n > 0
+}
+
+// joinKey builds prefix-then-suffix keys for per-record ranges.
+func joinKey(a []byte, b []byte) []byte {
+	k := make([]byte, 0, len(a)+len(b))
+	return append(append(k, a...), b...)
+}
+
+func put(b *bolt.Bucket, key []byte, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode record: %w", err)
+	}
+	return b.Put(key, data)
+}
+
+func get(b *bolt.Bucket, key []byte, v any) (bool, error) {
+	data := b.Get(key)
+	if data == nil {
+		return false, nil
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return true, fmt.Errorf("decode record %x: %w", key, err)
+	}
+	return true, nil
+}
+
+func notFound(kind, id string) error { return fmt.Errorf("%s %q: %w", kind, id, ledger.ErrNotFound) }
+
+func jsonUnmarshal(data []byte, v any) error {
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("decode record: %w", err)
+	}
+	return nil
+}
