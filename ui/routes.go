@@ -72,6 +72,13 @@ func (s *server) table() []Route {
 		{"POST", v1 + "/projections/solve", SignedIn, a.SolveProjection},
 		{"GET", v1 + "/transactions", SignedIn, a.ListTransactions},
 		{"POST", v1 + "/transactions/:id/reverse", SignedIn, a.ReverseTransaction},
+		{"GET", v1 + "/requests", SignedIn, a.ListRequests},
+		{"POST", v1 + "/requests", SignedIn, a.FileRequest},
+		{"GET", v1 + "/requests/:id", SignedIn, a.GetRequest},
+		{"POST", v1 + "/requests/:id/vote", SignedIn, a.Vote},
+		{"DELETE", v1 + "/requests/:id/vote", SignedIn, a.Unvote},
+		{"POST", v1 + "/requests/:id/triage", SignedIn, a.TriageRequest},
+		{"POST", v1 + "/requests/:id/comments", SignedIn, a.CommentRequest},
 
 		{"GET", "/static/*", Public, p.Static},
 		{"GET", "/login", Public, p.LoginForm},

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	govstore "github.com/coopledger/coopledger/governance/store"
 	"github.com/coopledger/coopledger/ledger/store"
 	"github.com/coopledger/coopledger/ui/api"
 	"github.com/coopledger/coopledger/ui/pages"
@@ -71,7 +72,11 @@ func New(cfg Config) (*fiber.App, error) {
 	if cfg.Metrics == nil {
 		cfg.Metrics = NewMetrics(cfg.DB)
 	}
-	s := &server{db: cfg.DB, log: cfg.Logger, api: api.Handlers{DB: cfg.DB}, pages: p,
+	gov, err := govstore.New(cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	s := &server{db: cfg.DB, log: cfg.Logger, api: api.Handlers{DB: cfg.DB, Gov: gov}, pages: p,
 		metrics: cfg.Metrics, accessLog: cfg.AccessLog}
 	app := fiber.New(fiber.Config{
 		AppName:               "coopledger",

@@ -6,6 +6,7 @@ package api
 import (
 	"strconv"
 
+	govstore "github.com/coopledger/coopledger/governance/store"
 	"github.com/coopledger/coopledger/ledger"
 	"github.com/coopledger/coopledger/ledger/store"
 	"github.com/gofiber/fiber/v2"
@@ -13,7 +14,8 @@ import (
 
 // Handlers serves the JSON API from one store.
 type Handlers struct {
-	DB *store.DB
+	DB  *store.DB
+	Gov *govstore.Store
 }
 
 // created answers 201 with the new record.
