@@ -8,9 +8,8 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
-	"runtime"
-	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -69,8 +68,8 @@ type benchResult struct {
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("bench", "Measure, on a fresh store in a temporary folder, durable writes/s through the API against raw bbolt,\n"+
-		"read throughput and p99 of the JSON list and the dashboard against a bare Fiber handler, RSS after\n"+
-		"preloading entries, and start-up time.", benchExamples, stderr)
+		"read throughput and p99 of the JSON list and the dashboard against a bare Fiber handler, and the\n"+
+		"start-up time and idle RSS of a coopledger serve started on the preloaded store.", benchExamples, stderr)
 	o := benchOptions{}
 	fs.IntVar(&o.Writers, "writers", 32, "concurrent clients (each a member with its own token) and raw bbolt writers")
 	fs.DurationVar(&o.Duration, "duration", 3*time.Second, "length of each measured phase")
@@ -203,16 +202,13 @@ func bench(ctx context.Context, o benchOptions, dir string, log io.Writer) (*ben
 	}
 	r.Writes.HTTP.Ratio = r.Writes.HTTP.PerSec / r.Writes.Raw.PerSec
 
-	// 3. Preload, then RSS after a GC.
+	// Preload the entries the read phases and the idle server read.
 	fmt.Fprintf(log, "bench: preloading %d entries for %d members\n", o.Entries, preloadMembers)
 	start := time.Now()
 	if err := benchPreload(db, readers, circle, o.Entries); err != nil {
 		return nil, fmt.Errorf("preload: %w", err)
 	}
 	r.PreloadMs = ms(time.Since(start))
-	runtime.GC()
-	debug.FreeOSMemory()
-	r.RSSMiB, r.RSSAnonMiB = rss()
 
 	// 2. Reads against a bare Fiber handler.
 	bare := fiber.New(fiber.Config{DisableStartupMessage: true})
@@ -248,20 +244,88 @@ func bench(ctx context.Context, o benchOptions, dir string, log io.Writer) (*ben
 	r.Reads.JSONList.Ratio = r.Reads.JSONList.PerSec / r.Reads.Bare.PerSec
 	r.Reads.Dashboard.Ratio = r.Reads.Dashboard.PerSec / r.Reads.Bare.PerSec
 
-	// 4. Start-up: store.Open to the first 200 on /healthz.
+	// 3 and 4. A freshly started `coopledger serve` on the preloaded store
+	// (this process has closed it): start-up to its first 200 on /healthz,
+	// then its RSS while idle.
 	stopApp()
 	stopApp = nil
 	if err := db.Close(); err != nil {
 		return nil, err
 	}
 	db = nil
-	fmt.Fprintf(log, "bench: start-up on the preloaded store\n")
-	d, err := benchStartup(path, opts)
-	if err != nil {
-		return nil, fmt.Errorf("start-up: %w", err)
+	fmt.Fprintf(log, "bench: start-up and idle RSS of coopledger serve on the preloaded store\n")
+	if err := benchServe(ctx, path, r); err != nil {
+		return nil, fmt.Errorf("serve: %w", err)
 	}
-	r.StartupMs = ms(d)
 	return r, nil
+}
+
+// benchServeEnv, set to 1, makes a test binary run as the coopledger
+// command (main_child_test.go), so benchServe works under go test too.
+const benchServeEnv = "COOPLEDGER_BENCH_SERVE"
+
+// benchIdle is how long the started server idles before its RSS is read.
+const benchIdle = time.Second
+
+// benchServe starts this executable's `serve` on the store at path, times
+// exec to its first 200 on /healthz, lets it idle and reads its RSS from
+// /proc, then stops it.
+func benchServe(ctx context.Context, path string, r *benchResult) error {
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	cmd := exec.CommandContext(ctx, exe, "serve", "--db", path, "--addr", "127.0.0.1:0",
+		"--scheduler=false", "--access-log=false")
+	cmd.Env = append(os.Environ(), benchServeEnv+"=1")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	defer func() {
+		if cmd.Process.Signal(os.Interrupt) != nil {
+			cmd.Process.Kill()
+		}
+		cmd.Wait()
+	}()
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if rest, ok := strings.CutPrefix(sc.Text(), "Coopledger is running at "); ok {
+				addr <- strings.Fields(rest)[0]
+			}
+		}
+		close(addr)
+	}()
+	var base string
+	select {
+	case base = <-addr:
+	case <-time.After(30 * time.Second):
+	}
+	if base == "" {
+		return fmt.Errorf("no address announced within 30 s: %s", stderr.String())
+	}
+	for {
+		status, _, err := fasthttp.Get(nil, base+"/healthz")
+		if err == nil && status == fiber.StatusOK {
+			r.StartupMs = ms(time.Since(start))
+			break
+		}
+		if time.Since(start) > 30*time.Second {
+			return fmt.Errorf("no 200 on /healthz after 30 s (status %d, %v): %s", status, err, stderr.String())
+		}
+		time.Sleep(100 * time.Microsecond)
+	}
+	time.Sleep(benchIdle)
+	r.RSSMiB, r.RSSAnonMiB = rss(fmt.Sprintf("/proc/%d/status", cmd.Process.Pid))
+	return nil
 }
 
 // listen serves app on a fresh 127.0.0.1 port.
@@ -441,40 +505,11 @@ func benchPreload(db *store.DB, members []ledger.Member, circle string, n int) e
 	return nil
 }
 
-// benchStartup times store.Open to the first 200 on /healthz of a fresh app.
-func benchStartup(path string, opts store.Options) (time.Duration, error) {
-	start := time.Now()
-	db, err := store.Open(path, opts)
-	if err != nil {
-		return 0, err
-	}
-	defer db.Close()
-	app, err := ui.New(ui.Config{DB: db})
-	if err != nil {
-		return 0, err
-	}
-	base, stop, err := listen(app)
-	if err != nil {
-		return 0, err
-	}
-	defer stop()
-	for {
-		status, _, err := fasthttp.Get(nil, base+"/healthz")
-		if err == nil && status == fiber.StatusOK {
-			return time.Since(start), nil
-		}
-		if time.Since(start) > 30*time.Second {
-			return 0, fmt.Errorf("no 200 on /healthz after 30 s (status %d, %v)", status, err)
-		}
-		time.Sleep(100 * time.Microsecond)
-	}
-}
-
-// rss reads the process's resident set (VmRSS) and its anonymous part
-// (RssAnon: heap and stacks, not the mapped store file) in MiB; 0 where
-// /proc is missing.
-func rss() (total, anon float64) {
-	f, err := os.Open("/proc/self/status")
+// rss reads a process's resident set (VmRSS) and its anonymous part
+// (RssAnon: heap and stacks, not the mapped store file) in MiB from its
+// /proc status file; 0 where /proc is missing.
+func rss(status string) (total, anon float64) {
+	f, err := os.Open(status)
 	if err != nil {
 		return 0, 0
 	}
@@ -520,6 +555,7 @@ func printBench(w io.Writer, r *benchResult) {
 	row("bare Fiber JSON (reference)", r.Reads.Bare, true)
 	row("JSON list (GET time-entries?month=)", r.Reads.JSONList, false)
 	row("dashboard (GET /timesheet)", r.Reads.Dashboard, false)
-	fmt.Fprintf(w, "\nRSS after preload and GC: %.1f MiB (anonymous %.1f MiB)\n", r.RSSMiB, r.RSSAnonMiB)
-	fmt.Fprintf(w, "start-up (store.Open to first 200 on /healthz): %.1f ms\n", r.StartupMs)
+	fmt.Fprintf(w, "\ncoopledger serve on the preloaded store, RSS idle %s after start: %.1f MiB (anonymous %.1f MiB)\n",
+		benchIdle, r.RSSMiB, r.RSSAnonMiB)
+	fmt.Fprintf(w, "start-up (exec of coopledger serve to first 200 on /healthz): %.1f ms\n", r.StartupMs)
 }
