@@ -42,9 +42,11 @@ const (
 	KindDeferral TxKind = "deferral" // earned but not paid: debt accrues
 	KindPayback  TxKind = "payback"  // debt paid back
 	KindWaiver   TxKind = "waiver"   // debt a member forgave
-	KindBounty   TxKind = "bounty"
-	KindReserve  TxKind = "reserve"
-	KindReversal TxKind = "reversal"
+	KindBounty   TxKind = "bounty"   // the close's share into the bounty fund
+	// KindBountyPayout pays an accepted bounty out of the fund.
+	KindBountyPayout TxKind = "bounty_payout"
+	KindReserve      TxKind = "reserve"
+	KindReversal     TxKind = "reversal"
 )
 
 // Transaction is a balanced set of postings. Posted transactions never

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/coopledger/coopledger/ledger"
 	lstore "github.com/coopledger/coopledger/ledger/store"
@@ -22,7 +23,8 @@ var (
 	bucketVotes    = []byte("gov_request_votes")  // request seq | member id → present
 	bucketCounts   = []byte("gov_request_counts") // request seq → uint64 votes, apart so a vote rewrites 8 bytes
 	bucketComments = []byte("gov_comments")       // request seq | comment seq → Comment
-	buckets        = [][]byte{bucketRequests, bucketVotes, bucketCounts, bucketComments}
+	bucketBounties = []byte("gov_bounties")       // seq → Bounty
+	buckets        = [][]byte{bucketRequests, bucketVotes, bucketCounts, bucketComments, bucketBounties}
 )
 
 // present is the value of set-membership keys: bbolt's Get answers nil for
@@ -33,6 +35,7 @@ var present = []byte{1}
 const (
 	prefixRequest = "r"
 	prefixComment = "rc"
+	prefixBounty  = "b"
 )
 
 // Store is the governance side of one Coopledger file.
@@ -117,4 +120,16 @@ func jsonUnmarshal(data []byte, v any) error {
 		return fmt.Errorf("decode record: %w", err)
 	}
 	return nil
+}
+
+// binaryKey reads a big-endian sequence key.
+func binaryKey(k []byte) uint64 { return binary.BigEndian.Uint64(k) }
+
+// oneLine flattens text for a journal description, which is one line.
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > 200 {
+		s = string(r[:200])
+	}
+	return s
 }

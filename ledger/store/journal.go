@@ -353,3 +353,10 @@ func (tx *Tx) AccountBalances(month string) (map[string]ledger.Balance, error) {
 	})
 	return out, err
 }
+
+// AccountBalance is an account's balance over all time, one read.
+func (tx *Tx) AccountBalance(account string) (ledger.Balance, error) {
+	bal := ledger.Balance{}
+	_, err := get(tx.tx.Bucket(bucketAccounts), []byte(account), &bal)
+	return bal, err
+}
