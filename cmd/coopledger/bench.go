@@ -44,6 +44,9 @@ type benchRate struct {
 	P99Ms  float64 `json:"p99_ms,omitempty"`
 	// Ratio is PerSec over the phase's reference's PerSec.
 	Ratio float64 `json:"ratio,omitempty"`
+	// RatioSmall, for the list and the dashboard, is PerSec over the bare
+	// handler's that returns a small JSON instead of the same entries.
+	RatioSmall float64 `json:"ratio_vs_small_json,omitempty"`
 }
 
 // benchResult is what `bench` prints.
@@ -56,14 +59,20 @@ type benchResult struct {
 		Raw  benchRate `json:"raw_bolt"`
 	} `json:"writes"`
 	Reads struct {
+		// BareList, the reference, returns the list's entries from memory;
+		// Bare a small JSON.
+		BareList  benchRate `json:"bare_fiber_list"`
 		Bare      benchRate `json:"bare_fiber"`
 		JSONList  benchRate `json:"json_list"`
 		Dashboard benchRate `json:"dashboard"`
 	} `json:"reads"`
-	PreloadMs  float64 `json:"preload_ms"`
-	RSSMiB     float64 `json:"rss_mib"`
-	RSSAnonMiB float64 `json:"rss_anon_mib"`
-	StartupMs  float64 `json:"startup_ms"`
+	// ListEntries is how many entries the list, the dashboard and the
+	// reference return.
+	ListEntries int     `json:"list_entries"`
+	PreloadMs   float64 `json:"preload_ms"`
+	RSSMiB      float64 `json:"rss_mib"`
+	RSSAnonMiB  float64 `json:"rss_anon_mib"`
+	StartupMs   float64 `json:"startup_ms"`
 }
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -210,8 +219,16 @@ func bench(ctx context.Context, o benchOptions, dir string, log io.Writer) (*ben
 	}
 	r.PreloadMs = ms(time.Since(start))
 
-	// 2. Reads against a bare Fiber handler.
+	// 2. Reads against bare Fiber handlers: the reference returns the same
+	// entries as the list (the reader's this month, read once) with c.JSON,
+	// with no store, authentication or middleware; another a small JSON.
+	month := ledger.MonthOf(ledger.Today(db.Now()))
+	monthEntries, err := db.TimeEntries(readers[0], store.EntryQuery{MemberID: readers[0].ID, Month: month})
+	if err != nil {
+		return nil, err
+	}
 	bare := fiber.New(fiber.Config{DisableStartupMessage: true})
+	bare.Get("/entries", func(c *fiber.Ctx) error { return c.JSON(monthEntries) })
 	bare.Get("/ping", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	bareBase, stopBare, err := listen(bare)
 	if err != nil {
@@ -222,14 +239,15 @@ func bench(ctx context.Context, o benchOptions, dir string, log io.Writer) (*ben
 	if err != nil {
 		return nil, err
 	}
-	month := ledger.MonthOf(ledger.Today(db.Now()))
 	reads := []struct {
 		name string
 		into *benchRate
 		url  string
 		set  func(*fasthttp.Request)
 	}{
-		{"bare Fiber JSON", &r.Reads.Bare, bareBase + "/ping", func(*fasthttp.Request) {}},
+		{fmt.Sprintf("bare Fiber, the same %d entries", len(monthEntries)), &r.Reads.BareList, bareBase + "/entries",
+			func(*fasthttp.Request) {}},
+		{"bare Fiber, small JSON", &r.Reads.Bare, bareBase + "/ping", func(*fasthttp.Request) {}},
 		{"GET /api/v1/time-entries?month=" + month, &r.Reads.JSONList, base + "/api/v1/time-entries?month=" + month,
 			func(req *fasthttp.Request) { req.Header.Set("Authorization", "Bearer "+readToken) }},
 		{"GET /timesheet", &r.Reads.Dashboard, base + "/timesheet",
@@ -241,8 +259,11 @@ func bench(ctx context.Context, o benchOptions, dir string, log io.Writer) (*ben
 			return nil, fmt.Errorf("%s: %w", rd.name, err)
 		}
 	}
-	r.Reads.JSONList.Ratio = r.Reads.JSONList.PerSec / r.Reads.Bare.PerSec
-	r.Reads.Dashboard.Ratio = r.Reads.Dashboard.PerSec / r.Reads.Bare.PerSec
+	for _, rd := range []*benchRate{&r.Reads.JSONList, &r.Reads.Dashboard} {
+		rd.Ratio = rd.PerSec / r.Reads.BareList.PerSec
+		rd.RatioSmall = rd.PerSec / r.Reads.Bare.PerSec
+	}
+	r.ListEntries = len(monthEntries)
 
 	// 3 and 4. A freshly started `coopledger serve` on the preloaded store
 	// (this process has closed it): start-up to its first 200 on /healthz,
@@ -539,20 +560,26 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 func printBench(w io.Writer, r *benchResult) {
 	fmt.Fprintf(w, "coopledger bench: %d clients, %s a phase, %d entries preloaded in %.1f s\n\n",
 		r.Writers, time.Duration(r.DurationMs*float64(time.Millisecond)), r.Entries, r.PreloadMs/1000)
-	fmt.Fprintf(w, "%-44s %12s %10s %10s\n", "what", "per second", "p99", "vs ref")
+	fmt.Fprintf(w, "%-46s %12s %10s %8s %10s\n", "what", "per second", "p99", "vs ref", "vs small")
 	row := func(name string, b benchRate, ref bool) {
-		p99, ratio := "", "100%"
+		p99, ratio, small := "", "", ""
 		if b.P99Ms > 0 {
 			p99 = fmt.Sprintf("%.2f ms", b.P99Ms)
 		}
-		if !ref {
+		if ref {
+			ratio = "100%"
+		} else if b.Ratio > 0 {
 			ratio = fmt.Sprintf("%.0f%%", b.Ratio*100)
 		}
-		fmt.Fprintf(w, "%-44s %12.0f %10s %10s\n", name, b.PerSec, p99, ratio)
+		if b.RatioSmall > 0 {
+			small = fmt.Sprintf("%.0f%%", b.RatioSmall*100)
+		}
+		fmt.Fprintf(w, "%-46s %12.0f %10s %8s %10s\n", name, b.PerSec, p99, ratio, small)
 	}
 	row("raw bbolt db.Batch writes (reference)", r.Writes.Raw, true)
 	row("API durable writes (POST time-entries)", r.Writes.HTTP, false)
-	row("bare Fiber JSON (reference)", r.Reads.Bare, true)
+	row(fmt.Sprintf("bare Fiber, the same %d entries (reference)", r.ListEntries), r.Reads.BareList, true)
+	row("bare Fiber, small JSON", r.Reads.Bare, false)
 	row("JSON list (GET time-entries?month=)", r.Reads.JSONList, false)
 	row("dashboard (GET /timesheet)", r.Reads.Dashboard, false)
 	fmt.Fprintf(w, "\ncoopledger serve on the preloaded store, RSS idle %s after start: %.1f MiB (anonymous %.1f MiB)\n",

@@ -51,14 +51,16 @@ func TestBench_TinyRun_ReportsEveryFigure(t *testing.T) {
 		got, want float64
 	}{
 		{"writes ratio", r.Writes.HTTP.Ratio, r.Writes.HTTP.PerSec / r.Writes.Raw.PerSec},
-		{"json list ratio", r.Reads.JSONList.Ratio, r.Reads.JSONList.PerSec / r.Reads.Bare.PerSec},
-		{"dashboard ratio", r.Reads.Dashboard.Ratio, r.Reads.Dashboard.PerSec / r.Reads.Bare.PerSec},
+		{"json list ratio", r.Reads.JSONList.Ratio, r.Reads.JSONList.PerSec / r.Reads.BareList.PerSec},
+		{"dashboard ratio", r.Reads.Dashboard.Ratio, r.Reads.Dashboard.PerSec / r.Reads.BareList.PerSec},
+		{"json list ratio to the small JSON", r.Reads.JSONList.RatioSmall, r.Reads.JSONList.PerSec / r.Reads.Bare.PerSec},
+		{"dashboard ratio to the small JSON", r.Reads.Dashboard.RatioSmall, r.Reads.Dashboard.PerSec / r.Reads.Bare.PerSec},
 	} {
 		if !(f.got > 0) || math.Abs(f.got-f.want) > 1e-9*f.want {
 			t.Errorf("%s = %v, want %v (from the figures)", f.name, f.got, f.want)
 		}
 	}
-	for name, p99 := range map[string]float64{"bare": r.Reads.Bare.P99Ms, "json list": r.Reads.JSONList.P99Ms, "dashboard": r.Reads.Dashboard.P99Ms} {
+	for name, p99 := range map[string]float64{"bare": r.Reads.Bare.P99Ms, "bare list": r.Reads.BareList.P99Ms, "json list": r.Reads.JSONList.P99Ms, "dashboard": r.Reads.Dashboard.P99Ms} {
 		if !(p99 > 0) {
 			t.Errorf("%s p99 = %v, want > 0", name, p99)
 		}
