@@ -28,6 +28,10 @@ const (
 	BountyCancelled BountyState = "cancelled"
 )
 
+// BountyStates lists every state, in lifecycle order.
+var BountyStates = []BountyState{BountyProposed, BountyOpen, BountyClaimed, BountySubmitted, BountyAccepted,
+	BountyExpired, BountyCancelled}
+
 // Reserves reports whether a bounty in state s holds part of the fund.
 func (s BountyState) Reserves() bool {
 	return s == BountyOpen || s == BountyClaimed || s == BountySubmitted

@@ -11,8 +11,10 @@ import (
 	"testing"
 
 	"github.com/coopledger/coopledger/ledger"
+	"github.com/coopledger/coopledger/ledger/store"
 	"github.com/coopledger/coopledger/ledger/store/storetest"
 	"github.com/gofiber/fiber/v2"
+	"github.com/shopspring/decimal"
 )
 
 // seedRequests files r1 (feature, by mia) and r2 (incident, by olga) and
@@ -144,5 +146,101 @@ func TestAPI_ConcurrentRequestVotes(t *testing.T) {
 	// mia's vote from the seed plus the 200 new voters.
 	if want := fmt.Sprintf(`"votes":%d`, n+1); !strings.Contains(body, want) {
 		t.Fatalf("want %s in %s", want, body)
+	}
+}
+
+// seedBounties adds to seedRequests 100.00 in the bounty fund and b1, a
+// 60.00 bounty on r1 proposed by olga.
+func seedBounties(t *testing.T, f *fixture) {
+	t.Helper()
+	seedRequests(t, f)
+	err := f.db.Update(func(tx *store.Tx) error {
+		c := tx.BaseCurrency()
+		a := decimal.RequireFromString("100")
+		_, err := tx.Post(ledger.System, ledger.Transaction{Date: "2024-05-31", Kind: ledger.KindBounty, Description: "May's share",
+			Postings: []ledger.Posting{{Account: ledger.AccountBountyFund, Amount: a, Currency: c}, {Account: ledger.AccountBank, Amount: a.Neg(), Currency: c}}})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, body := f.do(t, "POST", "/api/v1/bounties", "olga", `{"request_id":"`+f.ids["r1"]+`","title":"Dark mode","amount":"60","criteria":["toggle","remembers choice"]}`)
+	if status != 201 {
+		t.Fatalf("seed bounty: %d %s", status, body)
+	}
+	var out struct{ ID string }
+	json.Unmarshal([]byte(body), &out)
+	f.ids["b1"] = out.ID
+}
+
+func TestAPI_BountyScenarios(t *testing.T) {
+	approved := func(t *testing.T, f *fixture) {
+		seedBounties(t, f)
+		if status, body := f.do(t, "POST", "/api/v1/bounties/"+f.ids["b1"]+"/approve", "bea", ""); status != 200 {
+			t.Fatalf("approve: %d %s", status, body)
+		}
+	}
+	submitted := func(t *testing.T, f *fixture) {
+		approved(t, f)
+		f.do(t, "POST", "/api/v1/bounties/"+f.ids["b1"]+"/claim", "mia", "")
+		if status, body := f.do(t, "POST", "/api/v1/bounties/"+f.ids["b1"]+"/submit", "mia", `{"note":"PR 12","done":[0,1]}`); status != 200 {
+			t.Fatalf("submit: %d %s", status, body)
+		}
+	}
+	runScenarios(t, []scenario{
+		{name: "propose a bounty", method: "POST", path: "/api/v1/bounties", actor: "oscar", status: 201,
+			body: `{"request_id":"{r2}","title":"Fix login","amount":25.5,"criteria":["no loop"]}`,
+			want: []string{`"state":"proposed"`, `"amount":"25.50"`, `"criteria":[{"text":"no loop","done":false}]`}},
+		{name: "a member cannot propose", method: "POST", path: "/api/v1/bounties", actor: "mia", status: 403,
+			body: `{"request_id":"{r2}","title":"x","amount":"5","criteria":["x"]}`},
+		{name: "amount as a word", method: "POST", path: "/api/v1/bounties", actor: "bea", status: 400,
+			body: `{"request_id":"{r2}","title":"x","amount":"lots","criteria":["x"]}`, fields: []string{"amount"}},
+		{name: "no criteria", method: "POST", path: "/api/v1/bounties", actor: "bea", status: 400,
+			body: `{"request_id":"{r2}","title":"x","amount":"5"}`, fields: []string{"criteria"}},
+		{name: "unknown request", method: "POST", path: "/api/v1/bounties", actor: "bea", status: 400,
+			body: `{"request_id":"r123456","title":"x","amount":"5","criteria":["x"]}`, fields: []string{"request_id"}},
+		{name: "the fund", method: "GET", path: "/api/v1/bounties/fund", actor: "mia", status: 200,
+			want: []string{`"balance":"100.00"`, `"reserved":"0.00"`, `"available":"100.00"`}},
+		{name: "ops cannot approve", method: "POST", path: "/api/v1/bounties/{b1}/approve", actor: "olga", status: 403},
+		{name: "board approves", method: "POST", path: "/api/v1/bounties/{b1}/approve", actor: "bea", status: 200,
+			want: []string{`"state":"open"`, `"approved_by":"{bea}"`}},
+		{name: "list by state", method: "GET", path: "/api/v1/bounties?state=proposed", actor: "mia", status: 200, want: []string{`"id":"{b1}"`}},
+		{name: "list with an unknown state", method: "GET", path: "/api/v1/bounties?state=lost", actor: "mia", status: 400, fields: []string{"state"}},
+		{name: "claiming a proposed bounty", method: "POST", path: "/api/v1/bounties/{b1}/claim", actor: "mia", status: 409},
+		{name: "unknown bounty", method: "POST", path: "/api/v1/bounties/b999999/claim", actor: "mia", status: 404},
+	}, seedBounties)
+	runScenarios(t, []scenario{
+		{name: "fund holds the reservation", method: "GET", path: "/api/v1/bounties/fund", actor: "mia", status: 200,
+			want: []string{`"reserved":"60.00"`, `"available":"40.00"`}},
+		{name: "claim", method: "POST", path: "/api/v1/bounties/{b1}/claim", actor: "mia", status: 200,
+			want: []string{`"state":"claimed"`, `"claimant_id":"{mia}"`}},
+	}, approved)
+	runScenarios(t, []scenario{
+		{name: "the claimant cannot accept", method: "POST", path: "/api/v1/bounties/{b1}/accept", actor: "mia", status: 403},
+		{name: "a bad note", method: "POST", path: "/api/v1/bounties/{b1}/accept", actor: "olga", status: 400,
+			body: `{"note":"a\u0000b"}`, fields: []string{"note"}},
+		{name: "a reviewer accepts and the fund pays", method: "POST", path: "/api/v1/bounties/{b1}/accept", actor: "olga", status: 200,
+			want: []string{`"state":"accepted"`, `"payout_tx":"t`}},
+		{name: "a reviewer sends it back", method: "POST", path: "/api/v1/bounties/{b1}/reject", actor: "oscar", status: 200,
+			body: `{"note":"needs a test"}`, want: []string{`"state":"claimed"`}},
+	}, submitted)
+}
+
+func TestAPI_BountyPayoutLowersTheFund(t *testing.T) {
+	f := newFixture(t)
+	seedBounties(t, f)
+	b := "/api/v1/bounties/" + f.ids["b1"]
+	for _, step := range []struct{ who, path, body string }{
+		{"bea", b + "/approve", ""}, {"mia", b + "/claim", ""}, {"mia", b + "/submit", `{"note":"done","done":[0,1]}`}, {"oscar", b + "/accept", ""},
+	} {
+		if status, body := f.do(t, "POST", step.path, step.who, step.body); status != 200 {
+			t.Fatalf("%s: %d %s", step.path, status, body)
+		}
+	}
+	_, body := f.do(t, "GET", "/api/v1/bounties/fund", "mia", "")
+	for _, w := range []string{`"balance":"40.00"`, `"reserved":"0.00"`, `"available":"40.00"`} {
+		if !strings.Contains(body, w) {
+			t.Errorf("fund %s lacks %s", body, w)
+		}
 	}
 }

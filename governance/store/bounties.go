@@ -73,6 +73,9 @@ func (s *Store) Bounty(id string) (b governance.Bounty, err error) {
 // Bounties lists every bounty, newest first, with the fund. state, when
 // set, keeps only bounties in that state.
 func (s *Store) Bounties(state governance.BountyState) (bs []governance.Bounty, f governance.Fund, err error) {
+	if state != "" && !slices.Contains(governance.BountyStates, state) {
+		return nil, f, ledger.FieldError("state", fmt.Sprintf("unknown state %q", state))
+	}
 	bs = []governance.Bounty{}
 	err = s.db.View(func(tx *lstore.Tx) error {
 		var err error
