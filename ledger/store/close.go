@@ -2,7 +2,6 @@ package store
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -169,32 +168,12 @@ func (tx *Tx) CloseInput(month string) (ledger.CloseInput, error) {
 // left out.
 func (tx *Tx) approvedRequired(month string) (map[string][]ledger.TimeEntry, error) {
 	out := map[string][]ledger.TimeEntry{}
-	corrections := tx.tx.Bucket(bucketCorrections)
-	prefix := []byte(month)
-	c := tx.tx.Bucket(bucketEntriesDate).Cursor()
-	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-		seq := k[len(k)-8:]
-		var e ledger.TimeEntry
-		if len(v) == 14 {
-			e = ledger.TimeEntry{ID: formatID(prefixEntry, fromU64(seq)), MemberID: formatID(prefixMember, binary.BigEndian.Uint64(v)),
-				Date: string(k[:10]), Minutes: int(binary.BigEndian.Uint32(v[8:])), State: codeState[v[12]], Compensation: codeComp[v[13]]}
-		} else {
-			var err error
-			if e, err = tx.TimeEntry(formatID(prefixEntry, fromU64(seq))); err != nil {
-				return nil, err
-			}
+	err := tx.eachApproved(month, month, func(e ledger.TimeEntry) {
+		if e.Compensation == ledger.CompRequired {
+			out[e.MemberID] = append(out[e.MemberID], e)
 		}
-		if e.State != ledger.StateApproved || e.Compensation != ledger.CompRequired {
-			continue
-		}
-		if by := corrections.Get(seq); by != nil {
-			if fix, err := tx.TimeEntry(string(by)); err == nil && fix.State == ledger.StateApproved {
-				continue
-			}
-		}
-		out[e.MemberID] = append(out[e.MemberID], e)
-	}
-	return out, nil
+	})
+	return out, err
 }
 
 // debtByMember fills debt with each member's balance as one lot (filed
