@@ -162,50 +162,151 @@ func (db *DB) Authenticate(email, password string) (ledger.Member, error) {
 
 // Session is a signed-in browser. The cookie holds the token; the store
 // holds its hash, the member and the CSRF token its forms must echo.
+//
+// A session ends at ExpiresAt (the absolute limit, --session-ttl) or once
+// it has been idle for the idle limit the caller of ResumeSession passes
+// (--session-idle). LastSeen moves on at most once a TouchEvery, so a busy
+// browser costs one small write a minute rather than one per request.
 type Session struct {
 	MemberID  string    `json:"member_id"`
 	CSRF      string    `json:"csrf"`
 	CreatedAt time.Time `json:"created_at"`
 	ExpiresAt time.Time `json:"expires_at"`
+	// LastSeen is when the session was last used, to TouchEvery; zero in
+	// sessions stored before idle expiry existed (CreatedAt stands in).
+	LastSeen time.Time `json:"last_seen,omitzero"`
+	// Via says how the browser signed in: password, link or sso.
+	Via string `json:"via,omitempty"`
+	// ReadOnly sessions may only read: single sign-on opens them for members
+	// who have left when the server is set to let them look
+	// (--oidc-inactive=read-only). They resolve for an inactive member.
+	ReadOnly bool `json:"read_only,omitempty"`
+}
+
+// How a session was opened (Session.Via).
+const (
+	ViaPassword = "password"
+	ViaLink     = "link"
+	ViaSSO      = "sso"
+)
+
+// TouchEvery is how stale a session's LastSeen may get before a request
+// moves it on.
+const TouchEvery = time.Minute
+
+// SessionOptions describe a new session.
+type SessionOptions struct {
+	TTL      time.Duration
+	Via      string
+	ReadOnly bool
+	// Subject names the single sign-on account ("issuer subject") in the
+	// audit log.
+	Subject string
 }
 
 // CreateSession signs a member in for ttl and returns the cookie token.
 func (db *DB) CreateSession(memberID string, ttl time.Duration) (token string, s Session, err error) {
+	return db.OpenSession(memberID, SessionOptions{TTL: ttl, Via: ViaPassword})
+}
+
+// OpenSession signs a member in as o says and returns the cookie token.
+func (db *DB) OpenSession(memberID string, o SessionOptions) (token string, s Session, err error) {
 	err = db.Write(func(tx *Tx) error {
-		token, s, err = tx.createSession(memberID, ttl)
+		token, s, err = tx.createSession(memberID, o)
 		return err
 	})
 	return token, s, err
 }
 
-func (tx *Tx) createSession(memberID string, ttl time.Duration) (string, Session, error) {
+func (tx *Tx) createSession(memberID string, o SessionOptions) (string, Session, error) {
 	m, err := tx.Member(memberID)
 	if err != nil {
 		return "", Session{}, err
 	}
 	token, key := newSecret("s_")
 	s := Session{MemberID: m.ID, CSRF: base64.RawURLEncoding.EncodeToString(randomBytes(24)),
-		CreatedAt: tx.now.UTC(), ExpiresAt: tx.now.Add(ttl).UTC()}
+		CreatedAt: tx.now.UTC(), ExpiresAt: tx.now.Add(o.TTL).UTC(), LastSeen: tx.now.UTC(),
+		Via: o.Via, ReadOnly: o.ReadOnly}
 	if err := put(tx.tx.Bucket(bucketSessions), key, s); err != nil {
 		return "", Session{}, err
 	}
-	return token, s, tx.audit(m, "session.create", m.ID, nil)
+	var data any
+	if o.Via != "" || o.ReadOnly {
+		d := map[string]any{"via": o.Via}
+		if o.ReadOnly {
+			d["read_only"] = true
+		}
+		if o.Subject != "" {
+			d["subject"] = o.Subject
+		}
+		data = d
+	}
+	return token, s, tx.audit(m, "session.create", m.ID, data)
 }
 
-// SessionMember resolves a session token to its session and member.
-// Expired sessions, and members who have left, are ErrUnauthenticated.
+// SessionMember resolves a session token to its session and member, with
+// no idle limit and without marking the session used. Expired sessions,
+// and members who have left (unless the session is read-only), are
+// ErrUnauthenticated.
 func (db *DB) SessionMember(token string) (s Session, m ledger.Member, err error) {
 	err = db.View(func(tx *Tx) error {
-		found, err := get(tx.tx.Bucket(bucketSessions), secretKey(token), &s)
-		if err != nil {
-			return err
-		}
-		if !found || !tx.now.Before(s.ExpiresAt) {
-			return fmt.Errorf("session: %w", ledger.ErrUnauthenticated)
-		}
-		m, err = tx.activeMember(s.MemberID)
+		s, m, err = tx.session(token, 0)
 		return err
 	})
+	return s, m, err
+}
+
+// ResumeSession resolves a session token as SessionMember does, and also
+// ends a session unused for idle or longer (idle 0: no idle limit). It
+// moves LastSeen on when it is TouchEvery old or more; that write is
+// best-effort, since losing one only brings the idle end nearer.
+func (db *DB) ResumeSession(token string, idle time.Duration) (s Session, m ledger.Member, err error) {
+	var touch bool
+	err = db.View(func(tx *Tx) error {
+		s, m, err = tx.session(token, idle)
+		touch = err == nil && tx.now.Sub(s.lastSeen()) >= TouchEvery
+		return err
+	})
+	if !touch || db.readOnly {
+		return s, m, err
+	}
+	_ = db.Write(func(tx *Tx) error {
+		b := tx.tx.Bucket(bucketSessions)
+		var cur Session
+		if found, err := get(b, secretKey(token), &cur); err != nil || !found {
+			return err
+		}
+		cur.LastSeen = tx.now.UTC()
+		return put(b, secretKey(token), cur)
+	})
+	return s, m, nil
+}
+
+func (s Session) lastSeen() time.Time {
+	if s.LastSeen.IsZero() {
+		return s.CreatedAt
+	}
+	return s.LastSeen
+}
+
+func (tx *Tx) session(token string, idle time.Duration) (s Session, m ledger.Member, err error) {
+	found, err := get(tx.tx.Bucket(bucketSessions), secretKey(token), &s)
+	if err != nil {
+		return s, m, err
+	}
+	if !found || !tx.now.Before(s.ExpiresAt) {
+		return s, m, fmt.Errorf("session: %w", ledger.ErrUnauthenticated)
+	}
+	if idle > 0 && !tx.now.Before(s.lastSeen().Add(idle)) {
+		return s, m, fmt.Errorf("session idle since %s: %w", s.lastSeen().Format(time.RFC3339), ledger.ErrUnauthenticated)
+	}
+	if s.ReadOnly {
+		if m, err = tx.Member(s.MemberID); err != nil {
+			return s, m, fmt.Errorf("credentials: %w", ledger.ErrUnauthenticated)
+		}
+		return s, m, nil
+	}
+	m, err = tx.activeMember(s.MemberID)
 	return s, m, err
 }
 
@@ -326,7 +427,7 @@ func (db *DB) RedeemLoginLink(link string, ttl time.Duration) (token string, s S
 		if err := b.Delete(secretKey(link)); err != nil {
 			return err
 		}
-		token, s, err = tx.createSession(l.MemberID, ttl)
+		token, s, err = tx.createSession(l.MemberID, SessionOptions{TTL: ttl, Via: ViaLink})
 		return err
 	})
 	return token, s, err
