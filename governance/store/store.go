@@ -19,12 +19,16 @@ import (
 
 // Bucket names. New creates them, so code may assume they exist.
 var (
-	bucketRequests = []byte("gov_requests")       // seq → Request
-	bucketVotes    = []byte("gov_request_votes")  // request seq | member id → present
-	bucketCounts   = []byte("gov_request_counts") // request seq → uint64 votes, apart so a vote rewrites 8 bytes
-	bucketComments = []byte("gov_comments")       // request seq | comment seq → Comment
-	bucketBounties = []byte("gov_bounties")       // seq → Bounty
-	buckets        = [][]byte{bucketRequests, bucketVotes, bucketCounts, bucketComments, bucketBounties}
+	bucketRequests      = []byte("gov_requests")       // seq → Request
+	bucketVotes         = []byte("gov_request_votes")  // request seq | member id → present
+	bucketCounts        = []byte("gov_request_counts") // request seq → uint64 votes, apart so a vote rewrites 8 bytes
+	bucketComments      = []byte("gov_comments")       // request seq | comment seq → Comment
+	bucketBounties      = []byte("gov_bounties")       // seq → Bounty
+	bucketPolls         = []byte("gov_polls")          // seq → Poll
+	bucketMeetings      = []byte("gov_meetings")       // seq → Meeting
+	bucketActivityRules = []byte("gov_activity_rules") // class → ActivityRule
+	buckets             = [][]byte{bucketRequests, bucketVotes, bucketCounts, bucketComments, bucketBounties,
+		bucketPolls, bucketMeetings, bucketActivityRules}
 )
 
 // present is the value of set-membership keys: bbolt's Get answers nil for
@@ -36,6 +40,8 @@ const (
 	prefixRequest = "r"
 	prefixComment = "rc"
 	prefixBounty  = "b"
+	prefixMeeting = "mt"
+	prefixPoll    = "po"
 )
 
 // Store is the governance side of one Coopledger file.
@@ -132,4 +138,10 @@ func oneLine(s string) string {
 		s = string(r[:200])
 	}
 	return s
+}
+
+// pollExists reports whether a poll with id is stored.
+func pollExists(tx *bolt.Tx, id string) bool {
+	seq, ok := parseID(prefixPoll, id)
+	return ok && tx.Bucket(bucketPolls).Get(u64(seq)) != nil
 }
