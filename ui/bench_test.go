@@ -12,6 +12,7 @@ import (
 	"github.com/coopledger/coopledger/ledger"
 	"github.com/coopledger/coopledger/ledger/store"
 	"github.com/coopledger/coopledger/ui"
+	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
 	bolt "go.etcd.io/bbolt"
 )
@@ -176,4 +177,126 @@ func BenchmarkRawBoltBatch(b *testing.B) {
 	wg.Wait()
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "writes/s")
+}
+
+// BenchmarkReadsHTTP serves the JSON list of a month's entries and the
+// timesheet page on a 127.0.0.1 listener to 32 concurrent clients, and for
+// reference bare Fiber handlers returning a small JSON and the same
+// entries as the list, as `coopledger bench` does (here on a smaller store: 40 members with about 500 entries
+// each over two years). For profiles:
+//
+//	go test ./ui -run '^$' -bench ReadsHTTP -benchtime 2s -cpuprofile cpu.out
+func BenchmarkReadsHTTP(b *testing.B) {
+	now := time.Date(2025, 12, 31, 12, 0, 0, 0, time.UTC)
+	db, err := store.Open(filepath.Join(b.TempDir(), "bench.db"), store.Options{
+		Now: func() time.Time { return now }, Password: store.PasswordParams{Memory: 64, Time: 1, Threads: 1},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	const members, perMember = 40, 500
+	ms := make([]ledger.Member, members)
+	var token string
+	err = db.Update(func(tx *store.Tx) error {
+		c, err := tx.CreateCircle(ledger.System, ledger.CircleInput{Name: "tech"})
+		if err != nil {
+			return err
+		}
+		for i := range ms {
+			name, email, joined := fmt.Sprintf("Reader %d", i), fmt.Sprintf("reader%d@example.org", i), "2020-01-01"
+			if ms[i], err = tx.CreateMember(ledger.System, ledger.MemberInput{Name: &name, Email: &email, Joined: &joined}); err != nil {
+				return err
+			}
+		}
+		one := int64(1)
+		for k := range perMember {
+			day := now.AddDate(0, 0, -k*730/perMember).Format(ledger.DateLayout)
+			for _, m := range ms {
+				in := ledger.TimeEntryInput{Date: day, Minutes: &one, CircleID: c.ID, Task: "preloaded entry", Note: "load"}
+				if _, err := tx.LogTime(m, in); err != nil {
+					return err
+				}
+			}
+		}
+		token, err = tx.CreateAPIToken(ledger.System, ms[0].ID, "bench")
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	session, _, err := db.CreateSession(ms[0].ID, time.Hour)
+	if err != nil {
+		b.Fatal(err)
+	}
+	app, err := ui.New(ui.Config{DB: db})
+	if err != nil {
+		b.Fatal(err)
+	}
+	base := serveBench(b, app)
+	month, err := db.TimeEntries(ms[0], store.EntryQuery{MemberID: ms[0].ID, Month: "2025-12"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	bare := fiber.New(fiber.Config{DisableStartupMessage: true})
+	bare.Get("/ping", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
+	bare.Get("/entries", func(c *fiber.Ctx) error { return c.JSON(month) })
+	bareBase := serveBench(b, bare)
+	for _, rd := range []struct {
+		name, url string
+		set       func(*fasthttp.Request)
+	}{
+		{"bare", bareBase + "/ping", func(*fasthttp.Request) {}},
+		{"bare-list", bareBase + "/entries", func(*fasthttp.Request) {}},
+		{"list", base + "/api/v1/time-entries?month=2025-12",
+			func(r *fasthttp.Request) { r.Header.Set("Authorization", "Bearer "+token) }},
+		{"timesheet", base + "/timesheet", func(r *fasthttp.Request) { r.Header.SetCookie(ui.SessionCookie, session) }},
+	} {
+		b.Run(rd.name, func(b *testing.B) {
+			client := &fasthttp.Client{MaxConnsPerHost: benchClients * 2}
+			var next atomic.Int64
+			var wg sync.WaitGroup
+			errs := make(chan error, benchClients)
+			b.ResetTimer()
+			for range benchClients {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+					defer fasthttp.ReleaseRequest(req)
+					defer fasthttp.ReleaseResponse(resp)
+					req.SetRequestURI(rd.url)
+					rd.set(req)
+					for next.Add(1) <= int64(b.N) {
+						if err := client.Do(req, resp); err != nil {
+							errs <- err
+							return
+						}
+						if resp.StatusCode() != 200 {
+							errs <- fmt.Errorf("status %d: %.200s", resp.StatusCode(), resp.Body())
+							return
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			b.StopTimer()
+			close(errs)
+			for err := range errs {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+		})
+	}
+}
+
+// serveBench serves app on a fresh 127.0.0.1 port until the benchmark ends.
+func serveBench(b *testing.B, app *fiber.App) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	go app.Listener(ln)
+	b.Cleanup(func() { app.Shutdown() })
+	return "http://" + ln.Addr().String()
 }
