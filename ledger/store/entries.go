@@ -343,15 +343,59 @@ func (tx *Tx) TimeEntry(id string) (ledger.TimeEntry, error) {
 // decodeEntry decodes a stored entry, reusing the decoded copy while its
 // stored bytes are unchanged (see decodeCache).
 func (tx *Tx) decodeEntry(key, raw []byte) (ledger.TimeEntry, error) {
-	if e, ok := tx.db.entries.get(key, raw); ok {
-		return e, nil
+	ce, err := tx.cachedEntry(key, raw, false)
+	if err != nil {
+		return ledger.TimeEntry{}, err
 	}
-	var e ledger.TimeEntry
-	if err := jsonUnmarshal(raw, &e); err != nil {
-		return e, err
+	return ce.TimeEntry, nil
+}
+
+// cachedEntry is a decoded entry and, once asked for, its JSON as
+// json.Marshal writes it (what the API answers).
+type cachedEntry struct {
+	ledger.TimeEntry
+	// encoded says json is known: nil when the stored bytes are that
+	// encoding already, as for every entry putEntry wrote.
+	encoded bool
+	json    []byte
+}
+
+// apiJSON is the entry's JSON; raw (its stored bytes) is only valid in
+// the transaction that read it.
+func (ce *cachedEntry) apiJSON(raw []byte) []byte {
+	if ce.json != nil {
+		return ce.json
 	}
-	tx.db.entries.put(key, raw, e)
-	return e, nil
+	return raw
+}
+
+// cachedEntry decodes a stored entry through the cache and, with
+// wantJSON, makes sure its JSON is known. What it returns is shared: the
+// caller must not change it.
+func (tx *Tx) cachedEntry(key, raw []byte, wantJSON bool) (*cachedEntry, error) {
+	hit, ok := tx.db.entries.get(key, raw)
+	if ok && (hit.encoded || !wantJSON) {
+		return hit, nil
+	}
+	ce := &cachedEntry{}
+	if ok {
+		ce.TimeEntry = hit.TimeEntry
+	} else if err := jsonUnmarshal(raw, &ce.TimeEntry); err != nil {
+		return nil, err
+	}
+	if wantJSON {
+		enc, err := json.Marshal(ce.TimeEntry)
+		if err != nil {
+			return nil, fmt.Errorf("encode entry: %w", err)
+		}
+		ce.encoded = true
+		if !bytes.Equal(enc, raw) {
+			// Written by an older build, or its fields in another order.
+			ce.json = enc
+		}
+	}
+	tx.db.entries.put(key, raw, ce)
+	return ce, nil
 }
 
 // correctionOf returns the entry that corrects id, or nil.
@@ -405,8 +449,24 @@ func (tx *Tx) memberDay(mseq uint64, date string) ([]ledger.TimeEntry, error) {
 // scanIndex reads the entries whose index keys start with prefix; the
 // entry sequence is the key's last 8 bytes. reverse walks newest first.
 func (tx *Tx) scanIndex(idx *bolt.Bucket, prefix []byte, reverse bool, limit int, keep func(ledger.TimeEntry) bool) ([]ledger.TimeEntry, error) {
-	entries := tx.tx.Bucket(bucketEntries)
 	out := []ledger.TimeEntry{}
+	var kept func(*ledger.TimeEntry) bool
+	if keep != nil {
+		kept = func(e *ledger.TimeEntry) bool { return keep(*e) }
+	}
+	err := tx.visitIndex(idx, prefix, reverse, limit, false, kept, func(ce *cachedEntry, _ []byte) { out = append(out, ce.TimeEntry) })
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// visitIndex visits the entries whose index keys start with prefix, as
+// scanIndex reads them, and stops after limit entries that keep accepts
+// (nil keeps all). With wantJSON each visited entry's JSON is known.
+func (tx *Tx) visitIndex(idx *bolt.Bucket, prefix []byte, reverse bool, limit int, wantJSON bool,
+	keep func(*ledger.TimeEntry) bool, visit func(ce *cachedEntry, raw []byte)) error {
+	entries := tx.tx.Bucket(bucketEntries).Cursor()
 	c := idx.Cursor()
 	var k []byte
 	if reverse {
@@ -414,24 +474,26 @@ func (tx *Tx) scanIndex(idx *bolt.Bucket, prefix []byte, reverse bool, limit int
 	} else {
 		k, _ = c.Seek(prefix)
 	}
+	n := 0
 	for ; k != nil && bytes.HasPrefix(k, prefix); k = step(c, reverse) {
-		raw := entries.Get(k[len(k)-8:])
-		if raw == nil {
+		seq := k[len(k)-8:]
+		ek, raw := entries.Seek(seq)
+		if raw == nil || !bytes.Equal(ek, seq) {
 			continue
 		}
-		e, err := tx.decodeEntry(k[len(k)-8:], raw)
+		ce, err := tx.cachedEntry(seq, raw, wantJSON)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		if keep != nil && !keep(e) {
+		if keep != nil && !keep(&ce.TimeEntry) {
 			continue
 		}
-		out = append(out, e)
-		if limit > 0 && len(out) >= limit {
+		visit(ce, raw)
+		if n++; limit > 0 && n >= limit {
 			break
 		}
 	}
-	return out, nil
+	return nil
 }
 
 func step(c *bolt.Cursor, reverse bool) []byte {
@@ -482,49 +544,82 @@ const MaxListLimit = 1000
 // TimeEntries lists entries newest first (the review queue, State
 // submitted across members, oldest first). Every path is a range scan.
 func (tx *Tx) TimeEntries(actor ledger.Member, q EntryQuery) ([]ledger.TimeEntry, error) {
+	out := []ledger.TimeEntry{}
+	err := tx.eachEntry(actor, q, false, func(ce *cachedEntry, _ []byte) { out = append(out, ce.TimeEntry) })
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TimeEntriesJSON appends to dst the JSON array of TimeEntries(actor, q),
+// byte for byte what json.Marshal writes for that list, from each entry's
+// stored or cached encoding rather than encoding the list afresh.
+func (tx *Tx) TimeEntriesJSON(dst []byte, actor ledger.Member, q EntryQuery) ([]byte, error) {
+	start := len(dst)
+	dst = append(dst, '[')
+	err := tx.eachEntry(actor, q, true, func(ce *cachedEntry, raw []byte) {
+		if len(dst) > start+1 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, ce.apiJSON(raw)...)
+	})
+	if err != nil {
+		return dst[:start], err
+	}
+	return append(dst, ']'), nil
+}
+
+// eachEntry checks q and the actor's right to it, then visits the entries
+// it selects in list order.
+func (tx *Tx) eachEntry(actor ledger.Member, q EntryQuery, wantJSON bool, visit func(*cachedEntry, []byte)) error {
 	if q.MemberID != actor.ID && !actor.CanSeeAll() {
-		return nil, fmt.Errorf("list entries of %s: %w", q.MemberID, ledger.ErrForbidden)
+		return fmt.Errorf("list entries of %s: %w", q.MemberID, ledger.ErrForbidden)
 	}
 	if q.Month != "" {
 		if _, err := ledger.ParseMonth(q.Month); err != nil {
-			return nil, ledger.FieldError("month", err.Error())
+			return ledger.FieldError("month", err.Error())
 		}
 	}
 	if q.Limit <= 0 || q.Limit > MaxListLimit {
 		q.Limit = MaxListLimit
 	}
-	var keep func(ledger.TimeEntry) bool
+	var keep func(*ledger.TimeEntry) bool
 	if q.State != "" {
-		keep = func(e ledger.TimeEntry) bool { return e.State == q.State }
+		keep = func(e *ledger.TimeEntry) bool { return e.State == q.State }
 	}
 	switch {
 	case q.MemberID != "":
 		seq, ok := parseID(prefixMember, q.MemberID)
 		if !ok {
-			return nil, fmt.Errorf("member %q: %w", q.MemberID, ledger.ErrNotFound)
+			return fmt.Errorf("member %q: %w", q.MemberID, ledger.ErrNotFound)
 		}
-		return tx.scanIndex(tx.tx.Bucket(bucketEntriesMember), concat(u64(seq), []byte(q.Month)), true, q.Limit, keep)
+		return tx.visitIndex(tx.tx.Bucket(bucketEntriesMember), concat(u64(seq), []byte(q.Month)), true, q.Limit, wantJSON, keep, visit)
 	case q.State == ledger.StateSubmitted && q.Month == "":
-		return tx.scanPending(q.Limit)
+		return tx.scanPending(q.Limit, wantJSON, visit)
 	default:
-		return tx.scanIndex(tx.tx.Bucket(bucketEntriesDate), []byte(q.Month), true, q.Limit, keep)
+		return tx.visitIndex(tx.tx.Bucket(bucketEntriesDate), []byte(q.Month), true, q.Limit, wantJSON, keep, visit)
 	}
 }
 
-// scanPending reads the review queue, oldest first.
-func (tx *Tx) scanPending(limit int) ([]ledger.TimeEntry, error) {
+// scanPending visits the review queue, oldest first.
+func (tx *Tx) scanPending(limit int, wantJSON bool, visit func(*cachedEntry, []byte)) error {
 	entries := tx.tx.Bucket(bucketEntries)
-	out := []ledger.TimeEntry{}
+	n := 0
 	c := tx.tx.Bucket(bucketEntriesPending).Cursor()
-	for k, _ := c.First(); k != nil && len(out) < limit; k, _ = c.Next() {
-		var e ledger.TimeEntry
-		if found, err := get(entries, k, &e); err != nil {
-			return nil, err
-		} else if found {
-			out = append(out, e)
+	for k, _ := c.First(); k != nil && n < limit; k, _ = c.Next() {
+		raw := entries.Get(k)
+		if raw == nil {
+			continue
 		}
+		ce, err := tx.cachedEntry(k, raw, wantJSON)
+		if err != nil {
+			return err
+		}
+		visit(ce, raw)
+		n++
 	}
-	return out, nil
+	return nil
 }
 
 // LogTime records hours in a write of its own, grouped with concurrent ones.
@@ -571,4 +666,11 @@ func (db *DB) TimeEntry(actor ledger.Member, id string) (e ledger.TimeEntry, err
 func (db *DB) TimeEntries(actor ledger.Member, q EntryQuery) (es []ledger.TimeEntry, err error) {
 	err = db.View(func(tx *Tx) error { es, err = tx.TimeEntries(actor, q); return err })
 	return es, err
+}
+
+// TimeEntriesJSON appends the JSON array of the entries TimeEntries lists
+// to dst.
+func (db *DB) TimeEntriesJSON(dst []byte, actor ledger.Member, q EntryQuery) (out []byte, err error) {
+	err = db.View(func(tx *Tx) error { out, err = tx.TimeEntriesJSON(dst, actor, q); return err })
+	return out, err
 }

@@ -60,7 +60,7 @@ type DB struct {
 	readOnly bool
 	members  decodeCache[ledger.Member]
 	circles  decodeCache[ledger.Circle]
-	entries  decodeCache[ledger.TimeEntry]
+	entries  decodeCache[*cachedEntry]
 	// lastShared is when (UnixNano) a write last found others in flight.
 	lastShared atomic.Int64
 }
