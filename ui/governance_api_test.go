@@ -244,3 +244,71 @@ func TestAPI_BountyPayoutLowersTheFund(t *testing.T) {
 		}
 	}
 }
+
+// seedMeeting adds to seedRequests mt1, an all-hands on 15 June 2024 (the
+// fixture's day) scheduled by bea, with "Budget" on its agenda.
+func seedMeeting(t *testing.T, f *fixture) {
+	t.Helper()
+	seedRequests(t, f)
+	status, body := f.do(t, "POST", "/api/v1/meetings", "bea", `{"date":"2024-06-15","time":"18:30","place":"Jitsi"}`)
+	if status != 201 {
+		t.Fatalf("seed meeting: %d %s", status, body)
+	}
+	var out struct{ ID string }
+	json.Unmarshal([]byte(body), &out)
+	f.ids["mt1"] = out.ID
+	if status, body := f.do(t, "POST", "/api/v1/meetings/"+out.ID+"/agenda", "mia", `{"text":"Budget"}`); status != 200 {
+		t.Fatalf("seed agenda: %d %s", status, body)
+	}
+}
+
+func TestAPI_MeetingScenarios(t *testing.T) {
+	runScenarios(t, []scenario{
+		{name: "a member cannot schedule", method: "POST", path: "/api/v1/meetings", actor: "mia", status: 403, body: `{"date":"2024-07-01"}`},
+		{name: "schedule needs a date", method: "POST", path: "/api/v1/meetings", actor: "bea", status: 400, body: `{"time":"25:00"}`,
+			fields: []string{"date", "time"}},
+		{name: "list", method: "GET", path: "/api/v1/meetings", actor: "mia", status: 200, want: []string{`"id":"{mt1}"`, `"text":"Budget"`}},
+		{name: "volunteer to take notes", method: "POST", path: "/api/v1/meetings/{mt1}/volunteers", actor: "mia", status: 200,
+			body: `{"role":"note_taker"}`, want: []string{`"note_taker":["{mia}"]`}},
+		{name: "volunteer for an unknown role", method: "POST", path: "/api/v1/meetings/{mt1}/volunteers", actor: "mia", status: 400,
+			body: `{"role":"king"}`, fields: []string{"role"}},
+		{name: "rsvp", method: "POST", path: "/api/v1/meetings/{mt1}/rsvp", actor: "mia", status: 200, body: `{"answer":"maybe"}`,
+			want: []string{`"{mia}":"maybe"`}},
+		{name: "rsvp with a bad answer", method: "POST", path: "/api/v1/meetings/{mt1}/rsvp", actor: "mia", status: 400, body: `{"answer":"sure"}`,
+			fields: []string{"answer"}},
+		{name: "a member cannot take attendance", method: "POST", path: "/api/v1/meetings/{mt1}/attendance", actor: "mia", status: 403,
+			body: `{"member_ids":["{mia}"]}`},
+		{name: "ops take attendance", method: "POST", path: "/api/v1/meetings/{mt1}/attendance", actor: "olga", status: 200,
+			body: `{"member_ids":["{mia}","{olga}"]}`, want: []string{`"attendance":["{mia}","{olga}"]`}},
+		{name: "minutes with a decision", method: "POST", path: "/api/v1/meetings/{mt1}/minutes", actor: "olga", status: 200,
+			body: `{"minutes":"We met.","decisions":[{"text":"Adopt dark mode"}]}`, want: []string{`"minutes":"We met."`}},
+		{name: "agenda order naming an unknown item", method: "POST", path: "/api/v1/meetings/{mt1}/agenda/order", actor: "olga", status: 400,
+			body: `{"items":["a9"]}`, fields: []string{"items[0]"}},
+		{name: "unknown meeting", method: "GET", path: "/api/v1/meetings/mt424242", actor: "mia", status: 404},
+	}, seedMeeting)
+}
+
+func TestAPI_ActivityScenarios(t *testing.T) {
+	withRule := func(t *testing.T, f *fixture) {
+		seedMeeting(t, f)
+		if status, body := f.do(t, "POST", "/api/v1/activity/rules", "bea", `{"class":"user","hours":"0","attendance":"0.5"}`); status != 201 {
+			t.Fatalf("rule: %d %s", status, body)
+		}
+	}
+	runScenarios(t, []scenario{
+		{name: "a member cannot set rules", method: "POST", path: "/api/v1/activity/rules", actor: "mia", status: 403,
+			body: `{"class":"ops","hours":"40","attendance":"0.5"}`},
+		{name: "a rule for an unknown class", method: "POST", path: "/api/v1/activity/rules", actor: "ada", status: 400,
+			body: `{"class":"guild","hours":"3"}`, fields: []string{"class"}},
+		{name: "a rule with bad values", method: "POST", path: "/api/v1/activity/rules", actor: "ada", status: 400,
+			body: `{"class":"ops","hours":"-3","attendance":"2"}`, fields: []string{"hours", "attendance"}},
+		{name: "rules", method: "GET", path: "/api/v1/activity/rules", actor: "mia", status: 200, want: []string{`"class":"user"`}},
+		// mia missed the one all-hands held (15 June) and needs half of them.
+		{name: "the board sees who is at risk", method: "GET", path: "/api/v1/activity?year=2024&status=at_risk", actor: "bea", status: 200,
+			want: []string{`"member_id":"{mia}"`, `"attended":0`}, absent: []string{`"member_id":"{olga}"`}},
+		{name: "a member sees only themselves", method: "GET", path: "/api/v1/activity?year=2024", actor: "mia", status: 200,
+			want: []string{`"member_id":"{mia}"`}, absent: []string{`"member_id":"{ada}"`}},
+		{name: "a bad year", method: "GET", path: "/api/v1/activity?year=twenty", actor: "mia", status: 400, fields: []string{"year"}},
+		{name: "a bad status", method: "GET", path: "/api/v1/activity?status=gone", actor: "bea", status: 400, fields: []string{"status"}},
+	}, withRule)
+}
