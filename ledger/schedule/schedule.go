@@ -61,10 +61,23 @@ type Config struct {
 	// Clock is the scheduler's clock; tests pass a clockwork fake clock
 	// (and the same clock's Now to the store). Default the real clock.
 	Clock clockwork.Clock
+	// Sweeps are small jobs run at start-up and then every Every, one at a
+	// time with the others: closing polls whose time has come, expiring
+	// unclaimed bounties. They belong to other packages (governance), so
+	// they come in as functions.
+	Sweeps []Sweep
 	// AfterRun, when set, is called at the end of every run of a job,
 	// scheduled or started by hand, with what it did. Tests wait on it
 	// instead of sleeping.
 	AfterRun func(Run)
+}
+
+// Sweep is a periodic job of another package. Run returns what it did, for
+// the log (e.g. the ids of the polls it closed).
+type Sweep struct {
+	Name  string
+	Every time.Duration
+	Run   func(ctx context.Context) ([]string, error)
 }
 
 // Run is what one run of a job did.
@@ -78,6 +91,8 @@ type Run struct {
 	Months []string
 	// Path is the backup written (JobBackup).
 	Path string
+	// Done is what a sweep did, e.g. the ids of the polls it closed.
+	Done []string
 	// Duration is how long it took, on the real clock (a fake clock does
 	// not move while a job runs).
 	Duration time.Duration
@@ -152,6 +167,21 @@ func New(db *store.DB, cfg Config, log *slog.Logger) (*Scheduler, error) {
 			gocron.WithSingletonMode(gocron.LimitModeReschedule),
 		)
 	}
+	for _, sw := range cfg.Sweeps {
+		if err != nil {
+			break
+		}
+		if sw.Every <= 0 {
+			err = fmt.Errorf("sweep %s: interval must be positive", sw.Name)
+			break
+		}
+		_, err = cron.NewJob(
+			gocron.DurationJob(sw.Every),
+			gocron.NewTask(func(ctx context.Context) { _, _ = s.sweep(ctx, sw, "schedule") }),
+			gocron.WithName(sw.Name),
+			gocron.WithSingletonMode(gocron.LimitModeReschedule),
+		)
+	}
 	if err != nil {
 		_ = cron.Shutdown()
 		return nil, fmt.Errorf("scheduler: %w", err)
@@ -217,6 +247,9 @@ func tooEarly(hour int, loc, storeLoc *time.Location, now time.Time) time.Time {
 // server must still start. Start once; Stop ends it.
 func (s *Scheduler) Start(ctx context.Context) {
 	_, _ = s.run(ctx, "start-up")
+	for _, sw := range s.cfg.Sweeps {
+		_, _ = s.sweep(ctx, sw, "start-up")
+	}
 	s.cron.Start()
 	next, _ := s.NextRun()
 	s.log.Info("monthly close drafts scheduled", "job", JobDraftCloses, "next_run", next, "hour", s.cfg.Hour, "zone", s.cfg.Location.String())
@@ -258,6 +291,41 @@ func (s *Scheduler) Stop() error {
 		}
 	})
 	return s.stopErr
+}
+
+// RunSweep runs the sweep named name now, waiting for any run in progress.
+func (s *Scheduler) RunSweep(ctx context.Context, name string) ([]string, error) {
+	for _, sw := range s.cfg.Sweeps {
+		if sw.Name == name {
+			return s.sweep(ctx, sw, "by hand")
+		}
+	}
+	return nil, fmt.Errorf("no sweep named %q", name)
+}
+
+// sweep runs one sweep one at a time with every other job, recovering a
+// panic, logging what it did and reporting to Config.AfterRun.
+func (s *Scheduler) sweep(ctx context.Context, sw Sweep, trigger string) (done []string, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.cfg.Clock.Now().In(s.cfg.Location)
+	start := time.Now()
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%s: panic: %v", sw.Name, p)
+			s.log.Error("job panicked", "job", sw.Name, "trigger", trigger, "panic", p, "stack", string(debug.Stack()))
+		}
+		r := Run{Job: sw.Name, Trigger: trigger, At: now, Done: done, Duration: time.Since(start), Err: err}
+		if err != nil {
+			s.log.Error("sweep failed", "job", sw.Name, "trigger", trigger, "err", err)
+		} else if len(done) > 0 {
+			s.log.Info("sweep", "job", sw.Name, "trigger", trigger, "done", done, "duration", r.Duration)
+		}
+		if s.cfg.AfterRun != nil {
+			s.cfg.AfterRun(r)
+		}
+	}()
+	return sw.Run(ctx)
 }
 
 // run runs DraftDue one at a time, recovering a panic, logging the
