@@ -20,7 +20,9 @@ const CSRFHeader = "X-CSRF-Token"
 
 // authenticate identifies the caller by bearer token or session cookie and
 // records them on the request. A wrong bearer token is refused at once; a
-// stale cookie just leaves the request anonymous (and is cleared).
+// stale cookie (expired, idle too long, or its member gone) just leaves
+// the request anonymous (and is cleared). A read-only session may read
+// and sign out, nothing else.
 func (s *server) authenticate(c *fiber.Ctx) error {
 	if h := c.Get(fiber.HeaderAuthorization); h != "" {
 		tok, ok := strings.CutPrefix(h, "Bearer ")
@@ -36,15 +38,28 @@ func (s *server) authenticate(c *fiber.Ctx) error {
 	}
 	if tok := c.Cookies(SessionCookie); tok != "" {
 		tok = strings.Clone(tok)
-		sess, m, err := s.db.SessionMember(tok)
-		if err == nil {
-			web.SetActor(c, m)
-			web.SetSession(c, tok, sess)
-		} else {
+		sess, m, err := s.db.ResumeSession(tok, s.sessionIdle)
+		if err != nil {
 			c.ClearCookie(SessionCookie)
+			return c.Next()
+		}
+		web.SetActor(c, m)
+		web.SetSession(c, tok, sess)
+		if sess.ReadOnly && !readOnlyAllowed(c) {
+			return fmt.Errorf("%s %s: this sign-in is read-only, as the membership has ended: %w", c.Method(), c.Path(), ledger.ErrForbidden)
 		}
 	}
 	return c.Next()
+}
+
+// readOnlyAllowed reports whether a read-only session may make this
+// request: reads, and signing out.
+func readOnlyAllowed(c *fiber.Ctx) bool {
+	switch c.Method() {
+	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
+		return true
+	}
+	return c.Method() == fiber.MethodPost && c.Path() == "/auth/logout"
 }
 
 // requireActor refuses anonymous requests with 401 (pages turn that into a

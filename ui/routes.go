@@ -106,6 +106,8 @@ func (s *server) table() []Route {
 		{"GET", "/login", Public, p.LoginForm},
 		{"POST", "/login", Public, p.Login},
 		{"GET", "/auth/link/:token", Public, p.LoginLink},
+		{"GET", "/auth/oidc/login", Public, p.SSOLogin},
+		{"GET", "/auth/oidc/callback", Public, p.SSOCallback},
 		{"POST", "/auth/logout", SignedIn, p.Logout},
 		{"GET", "/", SignedIn, p.Home},
 		{"GET", "/timesheet", SignedIn, p.Timesheet},

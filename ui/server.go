@@ -5,6 +5,7 @@ package ui
 
 import (
 	"embed"
+	"errors"
 	"io/fs"
 	"log/slog"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/coopledger/coopledger/ledger/store"
 	"github.com/coopledger/coopledger/ui/api"
 	"github.com/coopledger/coopledger/ui/pages"
+	"github.com/coopledger/coopledger/ui/sso"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -37,15 +39,31 @@ type Config struct {
 	// AccessLog logs every request (id, method, route, status, time) at
 	// info level.
 	AccessLog bool
+	// SessionIdle ends a browser session unused for this long, besides
+	// the absolute SessionTTL; default 2 h, negative for no idle limit.
+	SessionIdle time.Duration
+	// SSO, when set, offers single sign-on (GET /auth/oidc/login and
+	// /auth/oidc/callback); SSOPolicy says whom it lets in (its TTL is
+	// SessionTTL's).
+	SSO       *sso.Client
+	SSOPolicy store.SSOPolicy
+	// NoLocalLogin switches password sign-in off (--local-login=false);
+	// it needs SSO.
+	NoLocalLogin bool
+	// Now is the clock of the sign-in throttles and of sign-ins in
+	// progress at the provider; default time.Now. Sessions use the
+	// store's clock.
+	Now func() time.Time
 }
 
 type server struct {
-	db        *store.DB
-	log       *slog.Logger
-	api       api.Handlers
-	pages     *pages.Handlers
-	metrics   *Metrics
-	accessLog bool
+	db          *store.DB
+	log         *slog.Logger
+	api         api.Handlers
+	pages       *pages.Handlers
+	metrics     *Metrics
+	accessLog   bool
+	sessionIdle time.Duration
 }
 
 // New builds the Fiber app. It parses every template up front and fails if
@@ -60,11 +78,18 @@ func New(cfg Config) (*fiber.App, error) {
 	if cfg.BodyLimit == 0 {
 		cfg.BodyLimit = 1 << 20
 	}
+	if cfg.SessionIdle == 0 {
+		cfg.SessionIdle = 2 * time.Hour
+	}
+	if cfg.NoLocalLogin && cfg.SSO == nil {
+		return nil, errors.New("password sign-in can only be switched off with single sign-on set up (--local-login=false needs --oidc-issuer)")
+	}
 	tmpl, _ := fs.Sub(assets, "templates")
 	static, _ := fs.Sub(assets, "static")
 	p, err := pages.New(pages.Config{
 		DB: cfg.DB, Templates: tmpl, Static: static, SessionTTL: cfg.SessionTTL,
 		SessionCookie: SessionCookie, SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://"),
+		Logger: cfg.Logger, SSO: cfg.SSO, SSOPolicy: cfg.SSOPolicy, NoLocalLogin: cfg.NoLocalLogin, Now: cfg.Now,
 	})
 	if err != nil {
 		return nil, err
@@ -77,7 +102,7 @@ func New(cfg Config) (*fiber.App, error) {
 		return nil, err
 	}
 	s := &server{db: cfg.DB, log: cfg.Logger, api: api.Handlers{DB: cfg.DB, Gov: gov}, pages: p,
-		metrics: cfg.Metrics, accessLog: cfg.AccessLog}
+		metrics: cfg.Metrics, accessLog: cfg.AccessLog, sessionIdle: max(cfg.SessionIdle, 0)}
 	app := fiber.New(fiber.Config{
 		AppName:               "coopledger",
 		BodyLimit:             cfg.BodyLimit,

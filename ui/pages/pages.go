@@ -11,12 +11,15 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"log/slog"
 	"path"
 	"strings"
 	"time"
 
 	"github.com/coopledger/coopledger/ledger"
 	"github.com/coopledger/coopledger/ledger/store"
+	"github.com/coopledger/coopledger/ui/sso"
+	"github.com/coopledger/coopledger/ui/throttle"
 	"github.com/coopledger/coopledger/ui/web"
 	"github.com/gofiber/fiber/v2"
 )
@@ -29,15 +32,29 @@ type Config struct {
 	SessionTTL    time.Duration
 	SessionCookie string
 	SecureCookies bool
+	// Logger receives sign-in events and refusals; never a secret.
+	Logger *slog.Logger
+	// SSO, when set, offers single sign-on; SSOPolicy says whom it lets in.
+	SSO       *sso.Client
+	SSOPolicy store.SSOPolicy
+	// NoLocalLogin switches password sign-in off (--local-login=false).
+	NoLocalLogin bool
+	// AccountLimit and AddressLimit throttle failed password sign-ins per
+	// address typed and per client IP.
+	AccountLimit, AddressLimit *throttle.Limiter
+	// Now is the clock of pending sign-ins; default time.Now.
+	Now func() time.Time
 }
 
 // Handlers serves the pages.
 type Handlers struct {
-	cfg    Config
-	db     *store.DB
-	views  map[string]*template.Template
-	static map[string]staticFile // by versioned name, e.g. app.3f2a9c1d.css
-	urls   map[string]string     // plain name → versioned URL
+	cfg     Config
+	db      *store.DB
+	log     *slog.Logger
+	pending *sso.Pending
+	views   map[string]*template.Template
+	static  map[string]staticFile // by versioned name, e.g. app.3f2a9c1d.css
+	urls    map[string]string     // plain name → versioned URL
 }
 
 type staticFile struct {
@@ -48,8 +65,20 @@ type staticFile struct {
 // New parses every view with the layout once, and fails if any is broken,
 // so a bad template stops the server at start rather than on a request.
 func New(cfg Config) (*Handlers, error) {
-	h := &Handlers{cfg: cfg, db: cfg.DB, views: map[string]*template.Template{},
-		static: map[string]staticFile{}, urls: map[string]string{}}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.AccountLimit == nil {
+		cfg.AccountLimit = throttle.New(AccountFailures, FailureWindow, cfg.Now)
+	}
+	if cfg.AddressLimit == nil {
+		cfg.AddressLimit = throttle.New(AddressFailures, FailureWindow, cfg.Now)
+	}
+	h := &Handlers{cfg: cfg, db: cfg.DB, log: cfg.Logger, pending: sso.NewPending(cfg.Now),
+		views: map[string]*template.Template{}, static: map[string]staticFile{}, urls: map[string]string{}}
 	if err := h.loadStatic(); err != nil {
 		return nil, err
 	}
