@@ -312,3 +312,142 @@ func TestAPI_ActivityScenarios(t *testing.T) {
 		{name: "a bad status", method: "GET", path: "/api/v1/activity?status=gone", actor: "bea", status: 400, fields: []string{"status"}},
 	}, withRule)
 }
+
+// seedPoll adds to seedRequests po1, a ranked poll by mia over three
+// options for the fixture's ops class, open a week, and po2, a yes/no
+// poll for everyone.
+func seedPoll(t *testing.T, f *fixture) {
+	t.Helper()
+	seedRequests(t, f)
+	for _, p := range []struct{ key, body string }{
+		{"po1", `{"title":"Next big thing","kind":"ranked","options":["Dark mode","CSV","API"],"closes_at":"2024-06-22T12:00:00Z","electorate":{"classes":["ops"]}}`},
+		{"po2", `{"title":"Adopt the budget","kind":"yes_no","quorum":"0.5","threshold":"0.5","closes_at":"2024-06-22T12:00:00Z"}`},
+	} {
+		status, body := f.do(t, "POST", "/api/v1/polls", "mia", p.body)
+		if status != 201 {
+			t.Fatalf("seed %s: %d %s", p.key, status, body)
+		}
+		var out struct{ ID string }
+		json.Unmarshal([]byte(body), &out)
+		f.ids[p.key] = out.ID
+	}
+}
+
+func TestAPI_PollScenarios(t *testing.T) {
+	runScenarios(t, []scenario{
+		{name: "open a dots poll", method: "POST", path: "/api/v1/polls", actor: "olga", status: 201,
+			body: `{"title":"Spend the budget","kind":"dots","options":["Docs","Tests"],"points":10,"closes_at":"2024-07-01T00:00:00Z","secret":true}`,
+			want: []string{`"options":[{"id":"o1","text":"Docs"},{"id":"o2","text":"Tests"}]`, `"state":"open"`, `"secret":true`}},
+		{name: "open a poll with bad fields", method: "POST", path: "/api/v1/polls", actor: "olga", status: 400,
+			body:   `{"title":"","kind":"dots","options":["Only one"],"points":0,"closes_at":"2024-01-01T00:00:00Z","quorum":"1.5"}`,
+			fields: []string{"title", "options", "points", "closes_at", "quorum"}},
+		{name: "open a poll of an unknown kind", method: "POST", path: "/api/v1/polls", actor: "olga", status: 400,
+			body: `{"title":"x","kind":"approval","closes_at":"2024-07-01T00:00:00Z"}`, fields: []string{"kind"}},
+		{name: "rank", method: "POST", path: "/api/v1/polls/{po1}/ballots", actor: "olga", status: 201,
+			body: `{"ranking":["o2","o1"]}`, want: []string{`"voted":true`, `"ranking":["o2","o1"]`}},
+		{name: "outside the electorate", method: "POST", path: "/api/v1/polls/{po1}/ballots", actor: "mia", status: 403,
+			body: `{"ranking":["o1"]}`},
+		{name: "an unknown option", method: "POST", path: "/api/v1/polls/{po1}/ballots", actor: "olga", status: 400,
+			body: `{"ranking":["o4"]}`, fields: []string{"ranking[0]"}},
+		{name: "a duplicate rank", method: "POST", path: "/api/v1/polls/{po1}/ballots", actor: "olga", status: 400,
+			body: `{"ranking":["o1","o1"]}`, fields: []string{"ranking[1]"}},
+		{name: "a yes/no choice of the wrong kind", method: "POST", path: "/api/v1/polls/{po2}/ballots", actor: "mia", status: 400,
+			body: `{"choice":"block"}`, fields: []string{"choice"}},
+		{name: "a live count while open", method: "GET", path: "/api/v1/polls/{po2}/result", actor: "bea", status: 200,
+			want: []string{`"state":"open"`, `"electorate":5`}},
+		{name: "a member cannot close another's poll", method: "POST", path: "/api/v1/polls/{po2}/close", actor: "olga", status: 403},
+		{name: "the board closes early", method: "POST", path: "/api/v1/polls/{po2}/close", actor: "bea", status: 200,
+			want: []string{`"state":"closed"`, `"passed":false`, `"quorum_met":false`}},
+		{name: "list open polls", method: "GET", path: "/api/v1/polls?state=open", actor: "mia", status: 200, want: []string{`"id":"{po1}"`}},
+		{name: "list with a bad state", method: "GET", path: "/api/v1/polls?state=maybe", actor: "mia", status: 400, fields: []string{"state"}},
+		{name: "unknown poll", method: "GET", path: "/api/v1/polls/po999999", actor: "mia", status: 404},
+	}, seedPoll)
+	closed := func(t *testing.T, f *fixture) {
+		seedPoll(t, f)
+		f.do(t, "POST", "/api/v1/polls/"+f.ids["po2"]+"/ballots", "mia", `{"choice":"yes"}`)
+		if status, body := f.do(t, "POST", "/api/v1/polls/"+f.ids["po2"]+"/close", "mia", ""); status != 200 {
+			t.Fatalf("close: %d %s", status, body)
+		}
+	}
+	runScenarios(t, []scenario{
+		{name: "a ballot after close", method: "POST", path: "/api/v1/polls/{po2}/ballots", actor: "olga", status: 409, body: `{"choice":"no"}`},
+		{name: "the stored result", method: "GET", path: "/api/v1/polls/{po2}/result", actor: "olga", status: 200,
+			want: []string{`"state":"closed"`, `"ballots":1`}},
+	}, closed)
+}
+
+// Two hundred members cast ballots on one poll at once, each twice (the
+// second replaces the first): the count is exact.
+func TestAPI_ConcurrentBallots(t *testing.T) {
+	f := newFixture(t)
+	const n = 200
+	tokens := make([]string, n)
+	for i := range tokens {
+		m := storetest.MustMember(t, f.db, fmt.Sprintf("Voter %d", i), fmt.Sprintf("voter%d@example.org", i), nil, []ledger.Class{ledger.ClassUser})
+		tok, err := f.db.CreateAPIToken(ledger.System, m.ID, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens[i] = tok
+	}
+	status, body := f.do(t, "POST", "/api/v1/polls", "bea", `{"title":"Big vote","kind":"yes_no","closes_at":"2024-06-22T12:00:00Z","electorate":{"classes":["user"]}}`)
+	if status != 201 {
+		t.Fatalf("open: %d %s", status, body)
+	}
+	var p struct{ ID string }
+	json.Unmarshal([]byte(body), &p)
+	url := listen(t, f.app) + "/api/v1/polls/" + p.ID + "/ballots"
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*n)
+	for i, tok := range tokens {
+		for j, choice := range []string{"no", "yes"} {
+			if i%2 == 1 && j == 1 {
+				choice = "no" // odd voters stay at no
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				req, _ := http.NewRequest("POST", url, strings.NewReader(`{"choice":"`+choice+`"}`))
+				req.Header.Set("Authorization", "Bearer "+tok)
+				req.Header.Set("Content-Type", "application/json")
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					errs <- err
+					return
+				}
+				resp.Body.Close()
+				if resp.StatusCode != 201 {
+					errs <- fmt.Errorf("status %d", resp.StatusCode)
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	_, body = f.do(t, "POST", "/api/v1/polls/"+p.ID+"/close", "bea", "")
+	var r struct {
+		Ballots    int
+		Electorate int
+		Totals     map[string]string
+	}
+	json.Unmarshal([]byte(body), &r)
+	// 200 voters plus ada and mia (class user) make the electorate.
+	if r.Ballots != n || r.Electorate != n+2 {
+		t.Fatalf("ballots %d of %d, want %d of %d: %s", r.Ballots, r.Electorate, n, n+2, body)
+	}
+	yes, no := r.Totals["yes"], r.Totals["no"]
+	// Even voters sent no then yes at once, so either may land last; odd
+	// ones sent no twice. Each voter counts once either way.
+	if yes == "" || no == "" {
+		t.Fatalf("totals %v", r.Totals)
+	}
+	var y, nn int
+	fmt.Sscan(yes, &y)
+	fmt.Sscan(no, &nn)
+	if y+nn != n || nn < n/2 {
+		t.Fatalf("yes %d + no %d, want %d in all and at least %d no", y, nn, n, n/2)
+	}
+}

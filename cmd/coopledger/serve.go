@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	govstore "github.com/coopledger/coopledger/governance/store"
 	"github.com/coopledger/coopledger/ledger"
 	"github.com/coopledger/coopledger/ledger/schedule"
 	"github.com/coopledger/coopledger/ledger/store"
@@ -123,8 +124,16 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	metrics := ui.NewMetrics(db)
 	var sched *schedule.Scheduler
 	if o.Scheduler {
+		gov, err := govstore.New(db)
+		if err != nil {
+			return err
+		}
 		cfg := schedule.Config{Hour: o.CloseHour, Location: closeTZ,
 			BackupDir: o.BackupDir, BackupKeep: o.BackupKeep, BackupHour: o.BackupHour,
+			Sweeps: []schedule.Sweep{
+				{Name: "close-due-polls", Every: time.Minute, Run: func(context.Context) ([]string, error) { return gov.CloseDuePolls() }},
+				{Name: "expire-bounties", Every: time.Hour, Run: func(context.Context) ([]string, error) { return gov.ExpireBounties() }},
+			},
 			AfterRun: func(r schedule.Run) { metrics.ObserveJob(r.Job, r.Err, r.Duration) }}
 		if sched, err = schedule.New(db, cfg, log); err != nil {
 			return usageError{fmt.Errorf("--close-hour, --close-tz: %w", err)}

@@ -17,18 +17,24 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// Bucket names. New creates them, so code may assume they exist.
+// Bucket names. The ledger store's schema step 4 creates them (New checks),
+// so code may assume they exist.
 var (
-	bucketRequests      = []byte("gov_requests")       // seq → Request
-	bucketVotes         = []byte("gov_request_votes")  // request seq | member id → present
-	bucketCounts        = []byte("gov_request_counts") // request seq → uint64 votes, apart so a vote rewrites 8 bytes
-	bucketComments      = []byte("gov_comments")       // request seq | comment seq → Comment
-	bucketBounties      = []byte("gov_bounties")       // seq → Bounty
-	bucketPolls         = []byte("gov_polls")          // seq → Poll
-	bucketMeetings      = []byte("gov_meetings")       // seq → Meeting
-	bucketActivityRules = []byte("gov_activity_rules") // class → ActivityRule
+	bucketRequests      = []byte("gov_requests")        // seq → Request
+	bucketVotes         = []byte("gov_request_votes")   // request seq | member id → present
+	bucketCounts        = []byte("gov_request_counts")  // request seq → uint64 votes, apart so a vote rewrites 8 bytes
+	bucketComments      = []byte("gov_comments")        // request seq | comment seq → Comment
+	bucketBounties      = []byte("gov_bounties")        // seq → Bounty
+	bucketPolls         = []byte("gov_polls")           // seq → Poll
+	bucketElectorate    = []byte("gov_poll_electorate") // poll seq | member id → classes, fixed at opening
+	bucketPollVoted     = []byte("gov_poll_voted")      // poll seq | member id → present: who voted
+	bucketBallots       = []byte("gov_ballots")         // poll seq | member id, or HMAC of it (secret) → Ballot
+	bucketPollKeys      = []byte("gov_poll_keys")       // poll seq → HMAC key of an open secret poll
+	bucketResults       = []byte("gov_poll_results")    // poll seq → Result, written once at close
+	bucketMeetings      = []byte("gov_meetings")        // seq → Meeting
+	bucketActivityRules = []byte("gov_activity_rules")  // class → ActivityRule
 	buckets             = [][]byte{bucketRequests, bucketVotes, bucketCounts, bucketComments, bucketBounties,
-		bucketPolls, bucketMeetings, bucketActivityRules}
+		bucketPolls, bucketElectorate, bucketPollVoted, bucketBallots, bucketPollKeys, bucketResults, bucketMeetings, bucketActivityRules}
 )
 
 // present is the value of set-membership keys: bbolt's Get answers nil for
@@ -49,21 +55,20 @@ type Store struct {
 	db *lstore.DB
 }
 
-// New opens the governance buckets in db, creating them on first use (the
-// ledger's schema steps leave governance to this package).
+// New opens the governance side of db. The ledger's schema steps create
+// the buckets (schema version 4); New only checks they are all there, so a
+// bucket named here and not there fails at start-up, not at first use.
 func New(db *lstore.DB) (*Store, error) {
-	if !db.Bolt().IsReadOnly() {
-		err := db.Bolt().Update(func(tx *bolt.Tx) error {
-			for _, name := range buckets {
-				if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-					return fmt.Errorf("create bucket %s: %w", name, err)
-				}
+	err := db.Bolt().View(func(tx *bolt.Tx) error {
+		for _, name := range buckets {
+			if tx.Bucket(name) == nil {
+				return fmt.Errorf("bucket %s is missing: the file predates governance or was damaged", name)
 			}
-			return nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("governance store: %w", err)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("governance store: %w", err)
 	}
 	return &Store{db: db}, nil
 }

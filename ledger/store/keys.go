@@ -43,6 +43,16 @@ var (
 	bucketActivity = []byte("activity_months") // YYYY-MM → nil: months with approved hours, income or costs
 )
 
+// Added in schema version 4: governance. Package governance/store keeps
+// these buckets; they are created here so one schema version describes the
+// whole file, and governance/store refuses to start if one is missing.
+var governanceBuckets = [][]byte{
+	[]byte("gov_requests"), []byte("gov_request_votes"), []byte("gov_request_counts"), []byte("gov_comments"),
+	[]byte("gov_bounties"), []byte("gov_polls"), []byte("gov_poll_electorate"), []byte("gov_poll_voted"),
+	[]byte("gov_ballots"), []byte("gov_poll_keys"), []byte("gov_poll_results"), []byte("gov_meetings"),
+	[]byte("gov_activity_rules"),
+}
+
 var keySchemaVersion = []byte("schema_version")
 var keyAuditHead = []byte("audit_head")
 var keyBaseCurrency = []byte("base_currency")

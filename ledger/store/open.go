@@ -61,6 +61,8 @@ type DB struct {
 	members  decodeCache[ledger.Member]
 	circles  decodeCache[ledger.Circle]
 	entries  decodeCache[*cachedEntry]
+	sessions decodeCache[Session]
+	tokens   decodeCache[APIToken]
 	// lastShared is when (UnixNano) a write last found others in flight.
 	lastShared atomic.Int64
 }
@@ -183,6 +185,16 @@ var migrations = []func(*bolt.Tx) error{
 			}
 			return activity.Put([]byte(e.Date[:7]), nil)
 		})
+	},
+	// 4: governance — requests and votes, polls and ballots, bounties,
+	// meetings and activity rules (package governance/store).
+	func(tx *bolt.Tx) error {
+		for _, name := range governanceBuckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		return nil
 	},
 }
 
