@@ -1,9 +1,11 @@
 package governance
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/coopledger/coopledger/ledger"
 	"github.com/shopspring/decimal"
@@ -410,4 +412,42 @@ func TestTally_KeepsState(t *testing.T) {
 	if !reflect.DeepEqual(ballots, before) {
 		t.Error("Tally changed its ballots")
 	}
+}
+
+// A ranked poll counted by instant runoff: nobody holds a majority of the
+// nine first preferences, so Bee, with fewest, is dropped and its two
+// ballots move to Owl.
+func ExampleTally() {
+	now := time.Date(2024, 6, 15, 12, 0, 0, 0, time.UTC)
+	p, err := NewPoll(PollInput{
+		Title: "Which logo?", Kind: KindRanked, Options: []string{"Fox", "Owl", "Bee"},
+		Quorum: decimal.RequireFromString("0.5"), ClosesAt: now.Add(72 * time.Hour),
+	}, now)
+	if err != nil {
+		panic(err)
+	}
+	var ballots []Ballot
+	add := func(n int, ranking ...string) {
+		for ; n > 0; n-- {
+			ballots = append(ballots, Ballot{Ranking: ranking})
+		}
+	}
+	add(4, "o1", "o2")
+	add(3, "o2", "o3")
+	add(2, "o3", "o2")
+	ballots = append(ballots, Ballot{Choice: ChoiceAbstain})
+
+	r := Tally(p, 12, ballots)
+	for i, round := range r.Rounds {
+		fmt.Printf("round %d: %v, exhausted %s", i+1, round.Totals, round.Exhausted)
+		if round.Eliminated != "" {
+			fmt.Printf(", %s dropped", round.Eliminated)
+		}
+		fmt.Println()
+	}
+	fmt.Println("turnout", r.Turnout, "winner", r.Winner, "passed", r.Passed)
+	// Output:
+	// round 1: map[o1:4 o2:3 o3:2], exhausted 0, o3 dropped
+	// round 2: map[o1:4 o2:5], exhausted 0
+	// turnout 0.8333 winner o2 passed true
 }
