@@ -154,7 +154,8 @@ func (e Electorate) Includes(m ledger.Member, today string) bool {
 
 // Voters fixes the electorate among members on date today: one Voter per
 // included member, in member id order. The store calls it when a poll
-// opens and keeps the list, so joining or leaving later changes nothing.
+// opens and keeps the list beside the poll, so joining or leaving later
+// changes nothing.
 func (e Electorate) Voters(members []ledger.Member, today string) []Voter {
 	out := []Voter{}
 	for _, m := range members {
@@ -198,9 +199,6 @@ type Poll struct {
 	Secret      bool                             `json:"secret"`
 	AuthorID    string                           `json:"author_id"`
 	State       PollState                        `json:"state"`
-	// Voters is the electorate fixed when the poll opened; the store fills
-	// it (see Electorate.Voters).
-	Voters []Voter `json:"voters,omitempty"`
 }
 
 // Option returns the option with id, and whether the poll has it.
@@ -209,17 +207,6 @@ func (p Poll) Option(id string) (Option, bool) {
 		return p.Options[i], true
 	}
 	return Option{}, false
-}
-
-// Voter returns the electorate's entry for a member, and whether they may
-// vote in the poll.
-func (p Poll) Voter(memberID string) (Voter, bool) {
-	for _, v := range p.Voters {
-		if v.MemberID == memberID {
-			return v, true
-		}
-	}
-	return Voter{}, false
 }
 
 // Due reports whether an open poll has reached its closing time at now.
