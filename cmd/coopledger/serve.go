@@ -24,7 +24,10 @@ const serveExamples = `  coopledger serve --demo                      # sample c
   COOPLEDGER_DB=/srv/coop.db COOPLEDGER_ADDR=0.0.0.0:8080 coopledger serve
   coopledger serve --close-tz Europe/London --close-hour 7   # draft last month at 07:00 UK time on the 1st
   coopledger serve --scheduler=false                         # a read replica: no drafts
-  coopledger serve --backup-dir /srv/backups --backup-keep 14 # a backup at 03:00 (--close-tz) daily, the newest 14 kept`
+  coopledger serve --backup-dir /srv/backups --backup-keep 14 # a backup at 03:00 (--close-tz) daily, the newest 14 kept
+  COOPLEDGER_OIDC_CLIENT_SECRET=... coopledger serve --public-url https://books.example.coop \
+      --oidc-issuer https://id.example.coop/realms/coop --oidc-client-id coopledger \
+      --oidc-group-map coop-board=board,coop-ops=ops,coop-ops=class:ops   # single sign-on with Keycloak`
 
 // serveOptions is everything `serve` is configured with.
 type serveOptions struct {
@@ -36,6 +39,7 @@ type serveOptions struct {
 	LogFormat     string
 	AccessLog     bool
 	SessionTTL    time.Duration
+	SessionIdle   time.Duration // 0: no idle limit
 	BatchSize     int
 	BatchDelay    time.Duration
 	ShutdownGrace time.Duration
@@ -49,6 +53,8 @@ type serveOptions struct {
 	BackupDir  string
 	BackupKeep int
 	BackupHour int
+	// SSO is single sign-on (the --oidc-* flags and --local-login).
+	SSO ssoOptions
 	// ready, when set (tests), receives the bound address once listening.
 	ready chan<- string
 }
@@ -63,7 +69,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&o.AdminEmail, "admin-email", "admin@localhost", "email of the admin created on first start of an empty store")
 	fs.StringVar(&o.LogFormat, "log-format", "text", "log format: text or json")
 	fs.BoolVar(&o.AccessLog, "access-log", true, "log every request with its request id, route, status and time")
-	fs.DurationVar(&o.SessionTTL, "session-ttl", 12*time.Hour, "how long a browser sign-in lasts")
+	fs.DurationVar(&o.SessionTTL, "session-ttl", 12*time.Hour, "how long a browser sign-in lasts at most")
+	fs.DurationVar(&o.SessionIdle, "session-idle", 2*time.Hour, "end a browser sign-in unused this long (0: only --session-ttl ends it)")
 	fs.IntVar(&o.BatchSize, "batch-size", 64, "most writes grouped into one commit")
 	fs.DurationVar(&o.BatchDelay, "batch-delay", time.Millisecond, "longest a write waits for others to share its commit")
 	fs.DurationVar(&o.ShutdownGrace, "shutdown-grace", 10*time.Second, "how long in-flight requests may finish on SIGINT/SIGTERM")
@@ -73,6 +80,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&o.BackupDir, "backup-dir", "", "existing folder to write a daily backup to (default none: no scheduled backups)")
 	fs.IntVar(&o.BackupKeep, "backup-keep", 7, "how many of the newest backups to keep in --backup-dir")
 	fs.IntVar(&o.BackupHour, "backup-hour", 3, "hour (0-23), in --close-tz, at which the daily backup is written")
+	addSSOFlags(fs, &o.SSO)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -90,6 +98,9 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 		log = slog.New(slog.NewJSONHandler(stderr, nil))
 	default:
 		return usageError{fmt.Errorf("--log-format must be text or json, not %q", o.LogFormat)}
+	}
+	if err := o.SSO.validate(); err != nil {
+		return err
 	}
 	var closeTZ *time.Location
 	if o.BackupDir != "" && !o.Scheduler {
@@ -155,6 +166,11 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 		base = "http://" + ln.Addr().String()
 	}
 	base = strings.TrimRight(base, "/")
+	ssoClient, ssoPolicy, err := o.SSO.build(ctx, base, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	if err := firstStart(db, o, base, stdout, stderr); err != nil {
 		ln.Close()
 		return err
@@ -165,7 +181,12 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 		// drafts each month on the 1st.
 		sched.Start(ctx)
 	}
+	idle := o.SessionIdle
+	if idle == 0 {
+		idle = -1 // ui.Config: none
+	}
 	app, err := ui.New(ui.Config{DB: db, Logger: log, PublicURL: base, SessionTTL: o.SessionTTL,
+		SessionIdle: idle, SSO: ssoClient, SSOPolicy: ssoPolicy, NoLocalLogin: o.SSO.NoLocalLogin,
 		Metrics: metrics, AccessLog: o.AccessLog})
 	if err != nil {
 		ln.Close()
