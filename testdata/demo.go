@@ -8,7 +8,8 @@
 // calendar months of time entries in every review state, generated
 // deterministically from the load date, the books (opening debt, income
 // and costs), and a close policy under which the six finished months are
-// closed and posted, so the board's pages show real figures at once.
+// closed and posted, so the board's pages show real figures at once; and
+// the co-op's governance: meetings, requests, bounties and polls.
 //
 // The go tool skips directories named testdata for ./... patterns, so this
 // package is neither vetted nor tested by `go test ./...`; it is still
@@ -142,6 +143,9 @@ func Load(tx *store.Tx, now time.Time) (Demo, error) {
 	}
 	if err := closeMonths(tx, sp, people, members, now); err != nil {
 		return Demo{}, fmt.Errorf("load demo: %w", err)
+	}
+	if err := loadGovernance(tx, people, members, now); err != nil {
+		return Demo{}, fmt.Errorf("load demo: governance: %w", err)
 	}
 	d.Accounts = accounts(sp)
 	return d, nil

@@ -17,7 +17,7 @@ func (s *Store) CreateBounty(actor ledger.Member, in governance.BountyInput) (b 
 	if !actor.IsReviewer() {
 		return b, fmt.Errorf("create bounty: only ops and board propose bounties: %w", ledger.ErrForbidden)
 	}
-	err = s.db.Write(func(tx *lstore.Tx) error {
+	err = s.write(func(tx *lstore.Tx) error {
 		var err error
 		if b, err = governance.NewBounty(in, tx.BaseCurrency(), ledger.Today(tx.Now())); err != nil {
 			return err
@@ -63,7 +63,7 @@ func bounty(tx *bolt.Tx, id string) (governance.Bounty, uint64, error) {
 
 // Bounty returns one bounty.
 func (s *Store) Bounty(id string) (b governance.Bounty, err error) {
-	err = s.db.View(func(tx *lstore.Tx) error {
+	err = s.view(func(tx *lstore.Tx) error {
 		b, _, err = bounty(tx.Bolt(), id)
 		return err
 	})
@@ -77,7 +77,7 @@ func (s *Store) Bounties(state governance.BountyState) (bs []governance.Bounty, 
 		return nil, f, ledger.FieldError("state", fmt.Sprintf("unknown state %q", state))
 	}
 	bs = []governance.Bounty{}
-	err = s.db.View(func(tx *lstore.Tx) error {
+	err = s.view(func(tx *lstore.Tx) error {
 		var err error
 		if f, err = fund(tx); err != nil {
 			return err
@@ -100,7 +100,7 @@ func (s *Store) Bounties(state governance.BountyState) (bs []governance.Bounty, 
 
 // Fund reports the bounty fund.
 func (s *Store) Fund() (f governance.Fund, err error) {
-	err = s.db.View(func(tx *lstore.Tx) error {
+	err = s.view(func(tx *lstore.Tx) error {
 		f, err = fund(tx)
 		return err
 	})
@@ -133,7 +133,7 @@ func fund(tx *lstore.Tx) (governance.Fund, error) {
 // step loads a bounty, lets change check and alter it, records the new
 // state in its history and stores it, all in one write.
 func (s *Store) step(actor ledger.Member, id, action, note string, change func(tx *lstore.Tx, b *governance.Bounty) error) (b governance.Bounty, err error) {
-	err = s.db.Write(func(tx *lstore.Tx) error {
+	err = s.write(func(tx *lstore.Tx) error {
 		var seq uint64
 		var err error
 		if b, seq, err = bounty(tx.Bolt(), id); err != nil {
@@ -300,7 +300,7 @@ func (s *Store) CancelBounty(actor ledger.Member, id string, in governance.Revie
 // releasing its reservation; the scheduler runs it daily. It returns the
 // ids it expired.
 func (s *Store) ExpireBounties() (ids []string, err error) {
-	err = s.db.Write(func(tx *lstore.Tx) error {
+	err = s.write(func(tx *lstore.Tx) error {
 		ids = ids[:0]
 		today := ledger.Today(tx.Now())
 		bk := tx.Bolt().Bucket(bucketBounties)

@@ -19,7 +19,7 @@ func (s *Store) CreateMeeting(actor ledger.Member, in governance.MeetingInput) (
 	if m, err = governance.NewMeeting(in); err != nil {
 		return m, err
 	}
-	err = s.db.Write(func(tx *lstore.Tx) error {
+	err = s.write(func(tx *lstore.Tx) error {
 		b := tx.Bolt().Bucket(bucketMeetings)
 		seq, err := b.NextSequence()
 		if err != nil {
@@ -50,7 +50,7 @@ func meeting(tx *bolt.Tx, id string) (governance.Meeting, uint64, error) {
 
 // Meeting returns one meeting.
 func (s *Store) Meeting(id string) (m governance.Meeting, err error) {
-	err = s.db.View(func(tx *lstore.Tx) error {
+	err = s.view(func(tx *lstore.Tx) error {
 		m, _, err = meeting(tx.Bolt(), id)
 		return err
 	})
@@ -60,7 +60,7 @@ func (s *Store) Meeting(id string) (m governance.Meeting, err error) {
 // Meetings lists every meeting, latest date first.
 func (s *Store) Meetings() (ms []governance.Meeting, err error) {
 	ms = []governance.Meeting{}
-	err = s.db.View(func(tx *lstore.Tx) error {
+	err = s.view(func(tx *lstore.Tx) error {
 		return tx.Bolt().Bucket(bucketMeetings).ForEach(func(_, raw []byte) error {
 			var m governance.Meeting
 			if err := jsonUnmarshal(raw, &m); err != nil {
@@ -85,7 +85,7 @@ func (s *Store) Meetings() (ms []governance.Meeting, err error) {
 // changeMeeting loads a meeting, lets change check and alter it, and
 // stores it with an audit event, in one write.
 func (s *Store) changeMeeting(actor ledger.Member, id, action string, data any, change func(tx *lstore.Tx, m *governance.Meeting) error) (m governance.Meeting, err error) {
-	err = s.db.Write(func(tx *lstore.Tx) error {
+	err = s.write(func(tx *lstore.Tx) error {
 		var seq uint64
 		var err error
 		if m, seq, err = meeting(tx.Bolt(), id); err != nil {
@@ -220,7 +220,7 @@ func (s *Store) RecordMinutes(actor ledger.Member, id string, in governance.Minu
 // ActivityRules lists the commitments per class.
 func (s *Store) ActivityRules() (rs []governance.ActivityRule, err error) {
 	rs = []governance.ActivityRule{}
-	err = s.db.View(func(tx *lstore.Tx) error {
+	err = s.view(func(tx *lstore.Tx) error {
 		rs, err = activityRules(tx.Bolt())
 		return err
 	})
@@ -248,7 +248,7 @@ func (s *Store) SetActivityRule(actor ledger.Member, r governance.ActivityRule) 
 	if err := r.Validate(); err != nil {
 		return r, err
 	}
-	err := s.db.Write(func(tx *lstore.Tx) error {
+	err := s.write(func(tx *lstore.Tx) error {
 		if err := put(tx.Bolt().Bucket(bucketActivityRules), []byte(r.Class), r); err != nil {
 			return err
 		}
@@ -265,7 +265,7 @@ func (s *Store) Activity(actor ledger.Member, year int) (out []governance.Activi
 		return nil, ledger.FieldError("year", "must be a year such as 2026")
 	}
 	out = []governance.Activity{}
-	err = s.db.View(func(tx *lstore.Tx) error {
+	err = s.view(func(tx *lstore.Tx) error {
 		rules, err := activityRules(tx.Bolt())
 		if err != nil {
 			return err

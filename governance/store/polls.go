@@ -36,7 +36,7 @@ type PollView struct {
 // opens the poll. Any member may put a question to the co-op; the board
 // closes polls early, as does their author.
 func (s *Store) OpenPoll(actor ledger.Member, in governance.PollInput) (p governance.Poll, err error) {
-	err = s.db.Write(func(tx *lstore.Tx) error {
+	err = s.write(func(tx *lstore.Tx) error {
 		var err error
 		if p, err = governance.NewPoll(in, tx.Now()); err != nil {
 			return err
@@ -121,7 +121,7 @@ func ballotKey(tx *bolt.Tx, p governance.Poll, seq uint64, member string) []byte
 
 // Poll returns a poll as actor sees it.
 func (s *Store) Poll(actor ledger.Member, id string) (v PollView, err error) {
-	err = s.db.View(func(tx *lstore.Tx) error {
+	err = s.view(func(tx *lstore.Tx) error {
 		p, seq, err := poll(tx.Bolt(), id)
 		if err != nil {
 			return err
@@ -153,7 +153,7 @@ func (s *Store) Polls(state governance.PollState) (ps []governance.Poll, err err
 		return nil, ledger.FieldError("state", "must be open or closed")
 	}
 	ps = []governance.Poll{}
-	err = s.db.View(func(tx *lstore.Tx) error {
+	err = s.view(func(tx *lstore.Tx) error {
 		c := tx.Bolt().Bucket(bucketPolls).Cursor()
 		for k, raw := c.Last(); k != nil; k, raw = c.Prev() {
 			var p governance.Poll
@@ -172,7 +172,7 @@ func (s *Store) Polls(state governance.PollState) (ps []governance.Poll, err err
 // Cast records actor's ballot, replacing any earlier one of theirs while
 // the poll is open. Only members of the electorate fixed at opening vote.
 func (s *Store) Cast(actor ledger.Member, id string, in governance.BallotInput) (v PollView, err error) {
-	err = s.db.Write(func(tx *lstore.Tx) error {
+	err = s.write(func(tx *lstore.Tx) error {
 		p, seq, err := poll(tx.Bolt(), id)
 		if err != nil {
 			return err
@@ -213,7 +213,7 @@ func (s *Store) Cast(actor ledger.Member, id string, in governance.BallotInput) 
 
 // ClosePoll closes a poll early. Its author or the board may.
 func (s *Store) ClosePoll(actor ledger.Member, id string) (r governance.Result, err error) {
-	err = s.db.Write(func(tx *lstore.Tx) error {
+	err = s.write(func(tx *lstore.Tx) error {
 		p, seq, err := poll(tx.Bolt(), id)
 		if err != nil {
 			return err
@@ -230,7 +230,7 @@ func (s *Store) ClosePoll(actor ledger.Member, id string) (r governance.Result, 
 // CloseDuePolls closes every open poll whose time has come; the scheduler
 // calls it every minute. It returns the ids it closed.
 func (s *Store) CloseDuePolls() (ids []string, err error) {
-	err = s.db.Update(func(tx *lstore.Tx) error {
+	err = s.update(func(tx *lstore.Tx) error {
 		ids = ids[:0]
 		c := tx.Bolt().Bucket(bucketPolls).Cursor()
 		var due []governance.Poll
@@ -311,7 +311,7 @@ func countPrefix(b *bolt.Bucket, prefix []byte) int {
 // — turnout only for a secret poll.
 func (s *Store) Result(id string) (r governance.Result, err error) {
 	due := false
-	err = s.db.View(func(tx *lstore.Tx) error {
+	err = s.view(func(tx *lstore.Tx) error {
 		p, seq, err := poll(tx.Bolt(), id)
 		if err != nil {
 			return err

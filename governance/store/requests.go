@@ -26,7 +26,7 @@ func (s *Store) FileRequest(actor ledger.Member, in governance.RequestInput) (r 
 	if err := in.Validate(); err != nil {
 		return r, err
 	}
-	err = s.db.Write(func(tx *lstore.Tx) error {
+	err = s.write(func(tx *lstore.Tx) error {
 		if in.CircleID != "" {
 			if _, err := tx.Circle(in.CircleID); err != nil {
 				return ledger.FieldError("circle_id", "no circle "+in.CircleID)
@@ -87,7 +87,7 @@ func putRequest(tx *bolt.Tx, seq uint64, r governance.Request) error {
 // Request returns a request with its comments, and whether actor votes
 // for it.
 func (s *Store) Request(actor ledger.Member, id string) (v RequestView, err error) {
-	err = s.db.View(func(tx *lstore.Tx) error {
+	err = s.view(func(tx *lstore.Tx) error {
 		r, seq, err := request(tx.Bolt(), id)
 		if err != nil {
 			return err
@@ -117,7 +117,7 @@ func (s *Store) Requests(actor ledger.Member, f governance.RequestFilter) (rs []
 	}
 	rs = []governance.Request{}
 	voted = map[string]bool{}
-	err = s.db.View(func(tx *lstore.Tx) error {
+	err = s.view(func(tx *lstore.Tx) error {
 		votes := tx.Bolt().Bucket(bucketVotes)
 		return tx.Bolt().Bucket(bucketRequests).ForEach(func(k, raw []byte) error {
 			var r governance.Request
@@ -152,7 +152,7 @@ func (s *Store) Unvote(actor ledger.Member, id string) (r governance.Request, ch
 }
 
 func (s *Store) setVote(actor ledger.Member, id string, on bool) (r governance.Request, changed bool, err error) {
-	err = s.db.Write(func(tx *lstore.Tx) error {
+	err = s.write(func(tx *lstore.Tx) error {
 		changed = false
 		var seq uint64
 		var err error
@@ -199,7 +199,7 @@ func (s *Store) Triage(actor ledger.Member, id string, in governance.TriageInput
 	if !actor.IsReviewer() {
 		return r, fmt.Errorf("triage request %s: only ops and board triage: %w", id, ledger.ErrForbidden)
 	}
-	err = s.db.Write(func(tx *lstore.Tx) error {
+	err = s.write(func(tx *lstore.Tx) error {
 		var seq uint64
 		var err error
 		if r, seq, err = request(tx.Bolt(), id); err != nil {
@@ -275,7 +275,7 @@ func (s *Store) Comment(actor ledger.Member, id string, in governance.CommentInp
 	if err := in.Validate(); err != nil {
 		return cm, err
 	}
-	err = s.db.Write(func(tx *lstore.Tx) error {
+	err = s.write(func(tx *lstore.Tx) error {
 		r, seq, err := request(tx.Bolt(), id)
 		if err != nil {
 			return err

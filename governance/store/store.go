@@ -50,9 +50,42 @@ const (
 	prefixPoll    = "po"
 )
 
-// Store is the governance side of one Coopledger file.
+// Store is the governance side of one Coopledger file. A Store from InTx
+// works inside a transaction the caller already holds.
 type Store struct {
 	db *lstore.DB
+	tx *lstore.Tx
+}
+
+// InTx returns a store whose every call runs inside tx, for callers that
+// write governance records in a larger transaction (the demo loader): all
+// of it commits together or not at all.
+func InTx(tx *lstore.Tx) *Store { return &Store{tx: tx} }
+
+// write runs fn in a write transaction grouped with concurrent writers, or
+// in the store's own transaction.
+func (s *Store) write(fn func(*lstore.Tx) error) error {
+	if s.tx != nil {
+		return fn(s.tx)
+	}
+	return s.db.Write(fn)
+}
+
+// update runs fn in a write transaction of its own (sweeps over many
+// records), or in the store's own transaction.
+func (s *Store) update(fn func(*lstore.Tx) error) error {
+	if s.tx != nil {
+		return fn(s.tx)
+	}
+	return s.db.Update(fn)
+}
+
+// view runs fn in a read transaction, or in the store's own transaction.
+func (s *Store) view(fn func(*lstore.Tx) error) error {
+	if s.tx != nil {
+		return fn(s.tx)
+	}
+	return s.db.View(fn)
 }
 
 // New opens the governance side of db. The ledger's schema steps create
