@@ -81,7 +81,10 @@ func checkCSRF(c *fiber.Ctx) error {
 		return c.Next()
 	}
 	sess, ok := web.Session(c)
-	if !ok {
+	if !ok || (c.Method() == fiber.MethodPost && c.Path() == "/login") {
+		// The sign-in form carries a CSRF token of its own (there is no
+		// session when it is shown), checked by the handler; a browser
+		// still holding a session may sign in afresh with it.
 		return c.Next()
 	}
 	got := c.Get(CSRFHeader)
