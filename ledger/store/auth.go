@@ -290,7 +290,7 @@ func (s Session) lastSeen() time.Time {
 }
 
 func (tx *Tx) session(token string, idle time.Duration) (s Session, m ledger.Member, err error) {
-	found, err := get(tx.tx.Bucket(bucketSessions), secretKey(token), &s)
+	s, found, err := getCached(&tx.db.sessions, tx.tx.Bucket(bucketSessions), secretKey(token))
 	if err != nil {
 		return s, m, err
 	}
@@ -376,8 +376,7 @@ func (db *DB) CreateAPIToken(actor ledger.Member, memberID, name string) (token 
 // TokenMember resolves a bearer token to its member.
 func (db *DB) TokenMember(token string) (m ledger.Member, err error) {
 	err = db.View(func(tx *Tx) error {
-		var t APIToken
-		found, err := get(tx.tx.Bucket(bucketTokens), secretKey(token), &t)
+		t, found, err := getCached(&tx.db.tokens, tx.tx.Bucket(bucketTokens), secretKey(token))
 		if err != nil {
 			return err
 		}

@@ -2,11 +2,14 @@ package store
 
 import (
 	"bytes"
+	"fmt"
 	"sync"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // decodeCache keeps decoded copies of small, often-read records (members,
-// circles) keyed by their stored bytes: a hit needs the record's current
+// circles, entries, sessions, API tokens) keyed by their stored bytes: a hit needs the record's current
 // bytes to equal the cached ones, so it can never be stale, even across
 // rolled-back transactions. It spares every time entry a JSON decode of
 // its member and circle inside the write transaction, where work is serial.
@@ -45,4 +48,23 @@ func (c *decodeCache[T]) put(key []byte, raw []byte, v T) {
 		c.m = map[string]cachedRecord[T]{}
 	}
 	c.m[string(key)] = cachedRecord[T]{raw: bytes.Clone(raw), v: v}
+}
+
+// getCached is get through c: the record at key in b, decoded or the
+// cached copy of it, and false when there is none. T must hold no slices,
+// maps or pointers, since every caller gets the same copy.
+func getCached[T any](c *decodeCache[T], b *bolt.Bucket, key []byte) (T, bool, error) {
+	var v T
+	raw := b.Get(key)
+	if raw == nil {
+		return v, false, nil
+	}
+	if v, ok := c.get(key, raw); ok {
+		return v, true, nil
+	}
+	if err := jsonUnmarshal(raw, &v); err != nil {
+		return v, true, fmt.Errorf("record %x: %w", key, err)
+	}
+	c.put(key, raw, v)
+	return v, true, nil
 }
