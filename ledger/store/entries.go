@@ -466,6 +466,13 @@ func (tx *Tx) scanIndex(idx *bolt.Bucket, prefix []byte, reverse bool, limit int
 // (nil keeps all). With wantJSON each visited entry's JSON is known.
 func (tx *Tx) visitIndex(idx *bolt.Bucket, prefix []byte, reverse bool, limit int, wantJSON bool,
 	keep func(*ledger.TimeEntry) bool, visit func(ce *cachedEntry, raw []byte)) error {
+	return tx.visitIndexFrom(idx, prefix, reverse, 0, limit, wantJSON, keep, visit)
+}
+
+// visitIndexFrom is visitIndex skipping the first offset entries that keep
+// accepts.
+func (tx *Tx) visitIndexFrom(idx *bolt.Bucket, prefix []byte, reverse bool, offset, limit int, wantJSON bool,
+	keep func(*ledger.TimeEntry) bool, visit func(ce *cachedEntry, raw []byte)) error {
 	entries := tx.tx.Bucket(bucketEntries).Cursor()
 	c := idx.Cursor()
 	var k []byte
@@ -486,6 +493,10 @@ func (tx *Tx) visitIndex(idx *bolt.Bucket, prefix []byte, reverse bool, limit in
 			return err
 		}
 		if keep != nil && !keep(&ce.TimeEntry) {
+			continue
+		}
+		if offset > 0 {
+			offset--
 			continue
 		}
 		visit(ce, raw)
@@ -536,6 +547,8 @@ type EntryQuery struct {
 	Month    string
 	State    ledger.EntryState
 	Limit    int
+	// Offset skips that many of the selected entries (a later page).
+	Offset int
 }
 
 // MaxListLimit bounds one page of entries.
@@ -584,6 +597,7 @@ func (tx *Tx) eachEntry(actor ledger.Member, q EntryQuery, wantJSON bool, visit 
 	if q.Limit <= 0 || q.Limit > MaxListLimit {
 		q.Limit = MaxListLimit
 	}
+	q.Offset = max(q.Offset, 0)
 	var keep func(*ledger.TimeEntry) bool
 	if q.State != "" {
 		keep = func(e *ledger.TimeEntry) bool { return e.State == q.State }
@@ -594,22 +608,26 @@ func (tx *Tx) eachEntry(actor ledger.Member, q EntryQuery, wantJSON bool, visit 
 		if !ok {
 			return fmt.Errorf("member %q: %w", q.MemberID, ledger.ErrNotFound)
 		}
-		return tx.visitIndex(tx.tx.Bucket(bucketEntriesMember), concat(u64(seq), []byte(q.Month)), true, q.Limit, wantJSON, keep, visit)
+		return tx.visitIndexFrom(tx.tx.Bucket(bucketEntriesMember), concat(u64(seq), []byte(q.Month)), true, q.Offset, q.Limit, wantJSON, keep, visit)
 	case q.State == ledger.StateSubmitted && q.Month == "":
-		return tx.scanPending(q.Limit, wantJSON, visit)
+		return tx.scanPending(q.Offset, q.Limit, wantJSON, visit)
 	default:
-		return tx.visitIndex(tx.tx.Bucket(bucketEntriesDate), []byte(q.Month), true, q.Limit, wantJSON, keep, visit)
+		return tx.visitIndexFrom(tx.tx.Bucket(bucketEntriesDate), []byte(q.Month), true, q.Offset, q.Limit, wantJSON, keep, visit)
 	}
 }
 
 // scanPending visits the review queue, oldest first.
-func (tx *Tx) scanPending(limit int, wantJSON bool, visit func(*cachedEntry, []byte)) error {
+func (tx *Tx) scanPending(offset, limit int, wantJSON bool, visit func(*cachedEntry, []byte)) error {
 	entries := tx.tx.Bucket(bucketEntries)
 	n := 0
 	c := tx.tx.Bucket(bucketEntriesPending).Cursor()
 	for k, _ := c.First(); k != nil && n < limit; k, _ = c.Next() {
 		raw := entries.Get(k)
 		if raw == nil {
+			continue
+		}
+		if offset > 0 {
+			offset--
 			continue
 		}
 		ce, err := tx.cachedEntry(k, raw, wantJSON)
@@ -620,6 +638,51 @@ func (tx *Tx) scanPending(limit int, wantJSON bool, visit func(*cachedEntry, []b
 		n++
 	}
 	return nil
+}
+
+// EntryTotal is how many entries, and how many minutes, are in one state.
+type EntryTotal struct {
+	Entries int
+	Minutes int
+}
+
+// MonthTotals sums one member's entries of month (YYYY-MM) by state from
+// the member index, whose values carry each entry's minutes and state, so
+// a month of any length costs no entry reads. The actor needs the same
+// right as for listing the entries.
+func (tx *Tx) MonthTotals(actor ledger.Member, memberID, month string) (map[ledger.EntryState]EntryTotal, error) {
+	if memberID != actor.ID && !actor.CanSeeAll() {
+		return nil, fmt.Errorf("totals of %s: %w", memberID, ledger.ErrForbidden)
+	}
+	if _, err := ledger.ParseMonth(month); err != nil {
+		return nil, ledger.FieldError("month", err.Error())
+	}
+	mseq, ok := parseID(prefixMember, memberID)
+	if !ok {
+		return nil, fmt.Errorf("member %q: %w", memberID, ledger.ErrNotFound)
+	}
+	out := map[ledger.EntryState]EntryTotal{}
+	prefix := concat(u64(mseq), []byte(month))
+	c := tx.tx.Bucket(bucketEntriesMember).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		var minutes int
+		var state ledger.EntryState
+		if len(v) == 5 {
+			minutes, state = int(binary.BigEndian.Uint32(v)), codeState[v[4]]
+		} else {
+			// Indexed before index values carried minutes and state.
+			e, err := tx.TimeEntry(formatID(prefixEntry, fromU64(k[len(k)-8:])))
+			if err != nil {
+				return nil, err
+			}
+			minutes, state = e.Minutes, e.State
+		}
+		t := out[state]
+		t.Entries++
+		t.Minutes += minutes
+		out[state] = t
+	}
+	return out, nil
 }
 
 // LogTime records hours in a write of its own, grouped with concurrent ones.

@@ -3,6 +3,8 @@ package store_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/coopledger/coopledger/ledger"
@@ -139,6 +141,90 @@ func TestTimeEntriesJSON_Refusals_LeaveDstAsItWas(t *testing.T) {
 		got, err := c.db.TimeEntriesJSON([]byte("kept"), c.max, q)
 		if err == nil || string(got) != "kept" {
 			t.Errorf("max lists %+v: %q, %v; want an error and dst as it was", q, got, err)
+		}
+	}
+}
+
+func TestMonthTotals_FromTheIndex_AsFromTheEntries(t *testing.T) {
+	c := listJSONCoop(t)
+	want := func(member ledger.Member, month string) map[ledger.EntryState]store.EntryTotal {
+		es, err := c.db.TimeEntries(c.bea, store.EntryQuery{MemberID: member.ID, Month: month})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[ledger.EntryState]store.EntryTotal{}
+		for _, e := range es {
+			tot := out[e.State]
+			tot.Entries++
+			tot.Minutes += e.Minutes
+			out[e.State] = tot
+		}
+		return out
+	}
+	check := func(when string) {
+		t.Helper()
+		for _, member := range []ledger.Member{c.alice, c.bob, c.max} {
+			for _, month := range []string{"2024-05", "2024-06", "2023-12"} {
+				var got map[ledger.EntryState]store.EntryTotal
+				err := c.db.View(func(tx *store.Tx) error {
+					var err error
+					got, err = tx.MonthTotals(member, member.ID, month)
+					return err
+				})
+				if err != nil {
+					t.Fatalf("%s: %s %s: %v", when, member.Name, month, err)
+				}
+				if w := want(member, month); fmt.Sprint(got) != fmt.Sprint(w) {
+					t.Errorf("%s: %s %s totals %v, want %v", when, member.Name, month, got, w)
+				}
+			}
+		}
+	}
+	check("now")
+	// Member index values written before they carried minutes and state.
+	err := c.db.Bolt().Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte("entries_member"))
+		var keys [][]byte
+		b.ForEach(func(k, _ []byte) error { keys = append(keys, bytes.Clone(k)); return nil })
+		for _, k := range keys {
+			if err := b.Put(k, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("old index values")
+	err = c.db.View(func(tx *store.Tx) error {
+		_, err := tx.MonthTotals(c.max, c.alice.ID, "2024-06")
+		return err
+	})
+	if !errors.Is(err, ledger.ErrForbidden) {
+		t.Errorf("max reads alice's totals: %v, want forbidden", err)
+	}
+}
+
+func TestTimeEntries_Offset_PagesThroughTheList(t *testing.T) {
+	c := listJSONCoop(t)
+	for _, q := range []store.EntryQuery{{MemberID: c.alice.ID}, {}, {State: ledger.StateSubmitted}, {Month: "2024-06", State: ledger.StateApproved}} {
+		all, err := c.db.TimeEntries(c.bea, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var paged []ledger.TimeEntry
+		for off := 0; off <= len(all); off += 2 {
+			p := q
+			p.Offset, p.Limit = off, 2
+			page, err := c.db.TimeEntries(c.bea, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			paged = append(paged, page...)
+		}
+		if fmt.Sprint(ids(paged)) != fmt.Sprint(ids(all)) {
+			t.Errorf("%+v: pages of 2 give %v, the whole list %v", q, ids(paged), ids(all))
 		}
 	}
 }
