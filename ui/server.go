@@ -84,10 +84,14 @@ func New(cfg Config) (*fiber.App, error) {
 	if cfg.NoLocalLogin && cfg.SSO == nil {
 		return nil, errors.New("password sign-in can only be switched off with single sign-on set up (--local-login=false needs --oidc-issuer)")
 	}
+	gov, err := govstore.New(cfg.DB)
+	if err != nil {
+		return nil, err
+	}
 	tmpl, _ := fs.Sub(assets, "templates")
 	static, _ := fs.Sub(assets, "static")
 	p, err := pages.New(pages.Config{
-		DB: cfg.DB, Templates: tmpl, Static: static, SessionTTL: cfg.SessionTTL,
+		DB: cfg.DB, Gov: gov, Templates: tmpl, Static: static, SessionTTL: cfg.SessionTTL,
 		SessionCookie: SessionCookie, SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://"),
 		Logger: cfg.Logger, SSO: cfg.SSO, SSOPolicy: cfg.SSOPolicy, NoLocalLogin: cfg.NoLocalLogin, Now: cfg.Now,
 	})
@@ -96,10 +100,6 @@ func New(cfg Config) (*fiber.App, error) {
 	}
 	if cfg.Metrics == nil {
 		cfg.Metrics = NewMetrics(cfg.DB)
-	}
-	gov, err := govstore.New(cfg.DB)
-	if err != nil {
-		return nil, err
 	}
 	s := &server{db: cfg.DB, log: cfg.Logger, api: api.Handlers{DB: cfg.DB, Gov: gov}, pages: p,
 		metrics: cfg.Metrics, accessLog: cfg.AccessLog, sessionIdle: max(cfg.SessionIdle, 0)}

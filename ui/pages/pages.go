@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	govstore "github.com/coopledger/coopledger/governance/store"
 	"github.com/coopledger/coopledger/ledger"
 	"github.com/coopledger/coopledger/ledger/store"
 	"github.com/coopledger/coopledger/ui/sso"
@@ -26,7 +27,9 @@ import (
 
 // Config is what the pages need from the server.
 type Config struct {
-	DB            *store.DB
+	DB *store.DB
+	// Gov is the governance store: requests, bounties, polls, meetings.
+	Gov           *govstore.Store
 	Templates     fs.FS // layout.html, partials/*.html, views/*.html
 	Static        fs.FS // app.css and friends
 	SessionTTL    time.Duration
@@ -110,7 +113,7 @@ func New(cfg Config) (*Handlers, error) {
 
 // requiredViews are the views the handlers render; New checks each exists.
 var requiredViews = []string{"close", "login", "error", "timesheet", "review", "members", "circles", "account",
-	"statement", "debt", "scenarios"}
+	"statement", "debt", "scenarios", "requests", "request", "bounties", "polls", "poll", "meetings", "meeting", "activity"}
 
 func (h *Handlers) loadStatic() error {
 	return fs.WalkDir(h.cfg.Static, ".", func(p string, d fs.DirEntry, err error) error {
@@ -232,6 +235,26 @@ var flashes = map[string]string{
 	"posted":    "Month approved and posted to the journal.",
 	"welcome":   "Welcome! Set a password below so you can sign in again.",
 	"waived":    "Waiver recorded: the co-op owes you that much less.",
+	// Governance pages.
+	"filed":              "Request filed.",
+	"commented":          "Comment added.",
+	"triaged":            "Request triaged.",
+	"proposed":           "Bounty proposed: the board funds it by approving it.",
+	"bounty-approve":     "Bounty approved: its amount is reserved from the fund.",
+	"bounty-cancel":      "Bounty cancelled: its reservation is released.",
+	"bounty-claim":       "Bounty claimed: it is yours to deliver.",
+	"bounty-submit":      "Work submitted for review.",
+	"bounty-accept":      "Bounty accepted and paid from the fund.",
+	"bounty-reject":      "Bounty sent back to its claimant.",
+	"opened":             "Poll opened.",
+	"voted":              "Ballot cast. You may change it while the poll is open.",
+	"closed":             "Poll closed: its result is final.",
+	"scheduled":          "Meeting scheduled.",
+	"meeting-agenda":     "Agenda item added.",
+	"meeting-volunteer":  "Volunteers updated.",
+	"meeting-rsvp":       "Answer recorded.",
+	"meeting-attendance": "Attendance recorded.",
+	"meeting-minutes":    "Minutes recorded.",
 }
 
 // RenderError shows an error page; the server's error handler calls it for

@@ -24,6 +24,7 @@ type timesheetData struct {
 	Today             string
 	Circles           []ledger.Circle
 	Compensations     []ledger.Compensation
+	Activity          *activityBox // the caller's standing this year; nil without a commitment
 	Rows              []entryRow
 	Total             string // hours that stand: every state but rejected
 	ByState           []stateTotal
@@ -196,6 +197,9 @@ func (h *Handlers) renderTimesheet(c *fiber.Ctx, status int, month string, p Pag
 		}
 	}
 	d.Total = ledger.HoursText(total)
+	if d.Activity, err = h.myActivity(actor); err != nil {
+		return err
+	}
 	if p.Form == nil {
 		p.Form = map[string]string{}
 	}

@@ -1,0 +1,280 @@
+package pages
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/coopledger/coopledger/governance"
+	"github.com/coopledger/coopledger/ledger"
+	"github.com/coopledger/coopledger/ui/web"
+	"github.com/gofiber/fiber/v2"
+)
+
+// meetingsData is the list of all-hands, latest first, and the form that
+// schedules one.
+type meetingsData struct {
+	Rows        []governance.Meeting
+	Today       string
+	CanSchedule bool // ops and board schedule meetings
+	CanOversee  bool // board and admins see who is at risk
+}
+
+// Meetings shows GET /meetings.
+func (h *Handlers) Meetings(c *fiber.Ctx) error {
+	return h.renderMeetings(c, fiber.StatusOK, Page{})
+}
+
+func (h *Handlers) renderMeetings(c *fiber.Ctx, status int, p Page) error {
+	actor := web.MustActor(c)
+	ms, err := h.cfg.Gov.Meetings()
+	if err != nil {
+		return err
+	}
+	d := meetingsData{Rows: ms, Today: ledger.Today(h.db.Now()), CanSchedule: actor.IsReviewer(), CanOversee: oversees(actor)}
+	p.Title, p.Nav, p.Data = "Meetings", "meetings", d
+	return h.render(c, status, "meetings", p)
+}
+
+// CreateMeeting handles POST /meetings.
+func (h *Handlers) CreateMeeting(c *fiber.Ctx) error {
+	in := governance.MeetingInput{Title: form(c, "title"), Date: strings.TrimSpace(form(c, "date")),
+		Time: strings.TrimSpace(form(c, "time")), Place: form(c, "place")}
+	m, err := h.cfg.Gov.CreateMeeting(web.MustActor(c), in)
+	if err != nil {
+		status, p, ok := refused(err)
+		if !ok {
+			return err
+		}
+		p.Form = map[string]string{"title": in.Title, "date": in.Date, "time": in.Time, "place": in.Place}
+		return h.renderMeetings(c, status, p)
+	}
+	return seeOther(c, "/meetings/"+m.ID+"?ok=scheduled")
+}
+
+// meetingData is one all-hands: its agenda, volunteers, answers and, for
+// those who run it, the attendance and minutes forms.
+type meetingData struct {
+	M          governance.Meeting
+	Held       bool
+	Agenda     []agendaRow
+	Roles      []volunteerRow
+	RSVP       string   // the caller's answer
+	Coming     []string // names of those who said yes
+	Members    []attendee
+	Attended   []string
+	Decisions  string // the decisions as the minutes form shows them
+	RunsIt     bool
+	CanAddItem bool
+}
+
+type agendaRow struct {
+	governance.AgendaItem
+	AddedByName string
+}
+
+type volunteerRow struct {
+	Role  governance.MeetingRole
+	Label string
+	Names []string
+	Mine  bool
+}
+
+type attendee struct {
+	ID, Name string
+	Present  bool
+}
+
+var roleLabels = map[governance.MeetingRole]string{governance.RoleFacilitator: "Facilitator",
+	governance.RoleNoteTaker: "Note-taker", governance.RoleTaskUpdater: "Task-updater"}
+
+// Meeting shows GET /meetings/:id.
+func (h *Handlers) Meeting(c *fiber.Ctx) error {
+	return h.renderMeeting(c, fiber.StatusOK, param(c, "id"), Page{})
+}
+
+func (h *Handlers) renderMeeting(c *fiber.Ctx, status int, id string, p Page) error {
+	actor := web.MustActor(c)
+	m, err := h.cfg.Gov.Meeting(id)
+	if err != nil {
+		return err
+	}
+	ms, err := h.db.Members()
+	if err != nil {
+		return err
+	}
+	names := map[string]string{}
+	for _, mb := range ms {
+		names[mb.ID] = mb.Name
+	}
+	today := ledger.Today(h.db.Now())
+	d := meetingData{M: m, Held: m.Held(today), RSVP: m.RSVP[actor.ID], CanAddItem: m.Date >= today,
+		RunsIt: actor.IsReviewer() || actor.IsAdmin() || m.Volunteered(governance.RoleFacilitator, actor.ID) ||
+			m.Volunteered(governance.RoleNoteTaker, actor.ID)}
+	for _, it := range m.Agenda {
+		d.Agenda = append(d.Agenda, agendaRow{AgendaItem: it, AddedByName: names[it.AddedBy]})
+	}
+	for _, r := range governance.MeetingRoles {
+		row := volunteerRow{Role: r, Label: roleLabels[r], Mine: m.Volunteered(r, actor.ID)}
+		for _, v := range m.Volunteers[r] {
+			row.Names = append(row.Names, names[v])
+		}
+		d.Roles = append(d.Roles, row)
+	}
+	for mid, a := range m.RSVP {
+		if a == governance.RSVPYes {
+			d.Coming = append(d.Coming, names[mid])
+		}
+	}
+	sort.Strings(d.Coming)
+	for _, mb := range ms {
+		if mb.Active(m.Date) || m.Attended(mb.ID) {
+			d.Members = append(d.Members, attendee{ID: mb.ID, Name: mb.Name, Present: m.Attended(mb.ID)})
+		}
+	}
+	for _, a := range m.Attendance {
+		d.Attended = append(d.Attended, names[a])
+	}
+	var dl []string
+	for _, dc := range m.Decisions {
+		if dc.PollID != "" {
+			dl = append(dl, dc.Text+" | "+dc.PollID)
+		} else {
+			dl = append(dl, dc.Text)
+		}
+	}
+	d.Decisions = strings.Join(dl, "\n")
+	p.Title, p.Nav, p.Data = m.Title+" "+m.Date, "meetings", d
+	return h.render(c, status, "meeting", p)
+}
+
+// MeetingAction handles POST /meetings/:id/:action: agenda (text),
+// volunteer (role, withdraw), rsvp (answer), attendance (member_ids
+// checkboxes) and minutes (minutes, decisions one per line, "text | poll
+// id" to link a poll).
+func (h *Handlers) MeetingAction(c *fiber.Ctx) error {
+	id, action, actor := param(c, "id"), param(c, "action"), web.MustActor(c)
+	kept := map[string]string{"form": action}
+	var err error
+	switch action {
+	case "agenda":
+		kept["text"] = form(c, "text")
+		_, err = h.cfg.Gov.AddAgendaItem(actor, id, governance.AgendaInput{Text: kept["text"]})
+	case "volunteer":
+		_, err = h.cfg.Gov.Volunteer(actor, id, governance.VolunteerInput{Role: governance.MeetingRole(form(c, "role")),
+			Withdraw: form(c, "withdraw") == "true"})
+	case "rsvp":
+		_, err = h.cfg.Gov.RSVP(actor, id, governance.RSVPInput{Answer: form(c, "answer")})
+	case "attendance":
+		_, err = h.cfg.Gov.RecordAttendance(actor, id, governance.AttendanceInput{MemberIDs: formValues(c, "member_ids")})
+	case "minutes":
+		kept["minutes"], kept["decisions"] = form(c, "minutes"), form(c, "decisions")
+		in := governance.MinutesInput{Minutes: kept["minutes"], Decisions: []governance.Decision{}}
+		for _, l := range lines(kept["decisions"]) {
+			text, poll, _ := strings.Cut(l, "|")
+			in.Decisions = append(in.Decisions, governance.Decision{Text: strings.TrimSpace(text), PollID: strings.TrimSpace(poll)})
+		}
+		_, err = h.cfg.Gov.RecordMinutes(actor, id, in)
+		if fields, ok := formError(err); ok {
+			// decisions[3].text → decisions: the form has one box for all.
+			for k, why := range fields {
+				if strings.HasPrefix(k, "decisions[") {
+					n, _ := strconv.Atoi(k[len("decisions["):strings.Index(k, "]")])
+					fields["decisions"] = "line " + strconv.Itoa(n+1) + ": " + why
+				}
+			}
+		}
+	default:
+		return fiber.NewError(fiber.StatusNotFound, "no meeting action "+action)
+	}
+	if err != nil {
+		status, p, ok := refused(err)
+		if !ok {
+			return err
+		}
+		p.Form = kept
+		return h.renderMeeting(c, status, id, p)
+	}
+	return seeOther(c, "/meetings/"+id+"?ok=meeting-"+action)
+}
+
+// oversees reports whether actor sees every member's activity on the
+// activity page: the board and admins.
+func oversees(actor ledger.Member) bool { return actor.HasRole(ledger.RoleBoard) || actor.IsAdmin() }
+
+// activityData is the board's view of a year: who is at risk or inactive,
+// and everyone's standing.
+type activityData struct {
+	Year, Prev, Next int
+	Concerns         []governance.Activity // at risk or inactive
+	Rows             []governance.Activity
+}
+
+// ActivityPage shows GET /activity?year=: every member against their
+// class's commitment, those at risk or inactive first. Board and admins.
+func (h *Handlers) ActivityPage(c *fiber.Ctx) error {
+	actor := web.MustActor(c)
+	if !oversees(actor) {
+		return fiber.NewError(fiber.StatusForbidden, "the activity of every member is for the board and admins")
+	}
+	year := h.db.Now().Year()
+	status := fiber.StatusOK
+	var p Page
+	if s := query(c, "year"); s != "" {
+		if y, err := strconv.Atoi(s); err == nil && y >= 2000 && y <= 9999 {
+			year = y
+		} else {
+			status, p.Error = fiber.StatusBadRequest, "The year in the address must be a year such as 2026; showing this year."
+		}
+	}
+	as, err := h.cfg.Gov.Activity(actor, year)
+	if err != nil {
+		return err
+	}
+	d := activityData{Year: year, Prev: year - 1, Next: year + 1, Rows: as}
+	for _, a := range as {
+		if a.Status == governance.ActivityAtRisk || a.Status == governance.ActivityInactive {
+			d.Concerns = append(d.Concerns, a)
+		}
+	}
+	p.Title, p.Nav, p.Data = "Activity "+strconv.Itoa(year), "meetings", d
+	return h.render(c, status, "activity", p)
+}
+
+// activityBox is the caller's own standing this year, shown on the
+// timesheet (the page / leads to).
+type activityBox struct {
+	governance.Activity
+	Committed bool
+}
+
+// myActivity assesses the caller this year; nil when their classes commit
+// them to nothing.
+func (h *Handlers) myActivity(actor ledger.Member) (*activityBox, error) {
+	if h.cfg.Gov == nil {
+		return nil, nil
+	}
+	// Most co-ops set no commitments: then there is nothing to show, and
+	// no year of approved hours to add up on every timesheet view.
+	rules, err := h.cfg.Gov.ActivityRules()
+	if err != nil {
+		return nil, err
+	}
+	if _, has := governance.Commitment(rules, actor.Classes); !has {
+		return nil, nil
+	}
+	// Assessed as a plain member, the store looks at the caller alone
+	// rather than at every member an overseer may see.
+	self := actor
+	self.Roles = nil
+	as, err := h.cfg.Gov.Activity(self, h.db.Now().Year())
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range as {
+		if a.MemberID == actor.ID {
+			return &activityBox{Activity: a, Committed: a.Status != governance.ActivityNone}, nil
+		}
+	}
+	return nil, nil
+}
