@@ -1,7 +1,10 @@
 package pages
 
 import (
+	"html/template"
+	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -15,8 +18,10 @@ import (
 // compensations are the choices of the log form besides "default".
 var compensations = []ledger.Compensation{ledger.CompRequired, ledger.CompContribution, ledger.CompVolunteer}
 
-// timesheetData is the timesheet view: one month of the caller's entries
-// with their totals, and what the log form offers.
+// timesheetData is the timesheet view: the log form and the month's
+// header; Body is the month's entries and totals (monthEntries), rendered
+// in Go, as the one part that changes from one request to the next (see
+// renderShell).
 type timesheetData struct {
 	Month, MonthLabel string
 	Prev, PrevLabel   string
@@ -24,11 +29,27 @@ type timesheetData struct {
 	Today             string
 	Circles           []ledger.Circle
 	Compensations     []ledger.Compensation
-	Activity          *activityBox // the caller's standing this year; nil without a commitment
-	Rows              []entryRow
-	Total             string // hours that stand: every state but rejected
-	ByState           []stateTotal
+	Body              template.HTML
 }
+
+// monthEntries is one page of the caller's entries of a month, newest
+// first, with the whole month's totals.
+type monthEntries struct {
+	Month, MonthLabel string
+	// Rows are the page's entries in date order.
+	Rows []entryRow
+	// Count is the month's entries.
+	Count int
+	// Newer and Older link to the neighbouring pages ("" at either end).
+	Newer, Older string
+	Total        string // the month's hours that stand: every state but rejected
+	ByState      []stateTotal
+}
+
+// timesheetPage is how many entries the timesheet shows at once, newest
+// first; a busy month's older entries are on further pages, and the
+// month's totals always cover every entry.
+const timesheetPage = 50
 
 // entryRow is an entry with the names the view shows instead of ids.
 type entryRow struct {
@@ -58,7 +79,12 @@ func (h *Handlers) Timesheet(c *fiber.Ctx) error {
 		status, month = fiber.StatusBadRequest, ledger.MonthOf(today)
 		p.Error = "The month in the address " + err.Error() + "; showing this month instead."
 	}
-	return h.renderTimesheet(c, status, month, p)
+	// A page number past the end shows an empty page with a link back.
+	page, err := strconv.Atoi(c.Query("page", "1"))
+	if err != nil || page < 1 {
+		page = 1
+	}
+	return h.renderTimesheet(c, status, month, page, p)
 }
 
 // LogTime handles POST /timesheet: it logs hours as a draft, or submits
@@ -115,7 +141,7 @@ func (h *Handlers) LogTime(c *fiber.Ctx) error {
 	if _, derr := ledger.ParseDate(strings.TrimSpace(kept["date"])); derr == nil {
 		month = ledger.MonthOf(strings.TrimSpace(kept["date"]))
 	}
-	return h.renderTimesheet(c, fiber.StatusBadRequest, month, Page{Error: invalid, Fields: fields, Form: kept})
+	return h.renderTimesheet(c, fiber.StatusBadRequest, month, 1, Page{Error: invalid, Fields: fields, Form: kept})
 }
 
 // SubmitEntry handles POST /timesheet/:id/submit: a draft goes for review.
@@ -142,9 +168,10 @@ func (h *Handlers) DeleteEntry(c *fiber.Ctx) error {
 	return seeOther(c, back)
 }
 
-// renderTimesheet reads the caller's entries of month, the circles and the
-// member names in one read transaction and shows the timesheet.
-func (h *Handlers) renderTimesheet(c *fiber.Ctx, status int, month string, p Page) error {
+// renderTimesheet reads a page of the caller's entries of month, the
+// month's totals from the member index, the circles and the member names
+// in one read transaction and shows the timesheet.
+func (h *Handlers) renderTimesheet(c *fiber.Ctx, status int, month string, page int, p Page) error {
 	actor := web.MustActor(c)
 	now := h.db.Now()
 	start, _ := ledger.ParseMonth(month)
@@ -158,9 +185,14 @@ func (h *Handlers) renderTimesheet(c *fiber.Ctx, status int, month string, p Pag
 	}
 	var entries []ledger.TimeEntry
 	var names map[string]string
+	var totals map[ledger.EntryState]store.EntryTotal
 	err := h.db.View(func(tx *store.Tx) error {
 		var err error
-		if entries, err = tx.TimeEntries(actor, store.EntryQuery{MemberID: actor.ID, Month: month}); err != nil {
+		q := store.EntryQuery{MemberID: actor.ID, Month: month, Limit: timesheetPage, Offset: (page - 1) * timesheetPage}
+		if entries, err = tx.TimeEntries(actor, q); err != nil {
+			return err
+		}
+		if totals, err = tx.MonthTotals(actor, actor.ID, month); err != nil {
 			return err
 		}
 		if d.Circles, err = tx.Circles(); err != nil {
@@ -172,33 +204,38 @@ func (h *Handlers) renderTimesheet(c *fiber.Ctx, status int, month string, p Pag
 	if err != nil {
 		return err
 	}
-	circles := circleNames(d.Circles)
+	m := monthEntries{Month: month, MonthLabel: d.MonthLabel}
+	total := 0
+	for _, st := range ledger.EntryStates {
+		t, ok := totals[st]
+		if !ok {
+			continue
+		}
+		m.Count += t.Entries
+		if st != ledger.StateRejected {
+			total += t.Minutes
+		}
+		m.ByState = append(m.ByState, stateTotal{State: st, Hours: ledger.HoursText(t.Minutes), Entries: t.Entries})
+	}
+	m.Total = ledger.HoursText(total)
+	pageURL := func(n int) string { return "/timesheet?month=" + month + "&page=" + strconv.Itoa(n) }
+	if page > 1 {
+		m.Newer = pageURL(page - 1)
+	}
+	if page*timesheetPage < m.Count {
+		m.Older = pageURL(page + 1)
+	}
 	// The store lists newest first; a timesheet reads down the month.
 	slices.Reverse(entries)
-	total := 0
-	perState := map[ledger.EntryState]*stateTotal{}
-	minutes := map[ledger.EntryState]int{}
-	for _, e := range entries {
-		d.Rows = append(d.Rows, entryRow{TimeEntry: e, CircleName: circles[e.CircleID],
-			MemberName: names[e.MemberID], ReviewerName: names[e.ReviewedBy]})
-		if e.Counts() {
-			total += e.Minutes
-		}
-		if perState[e.State] == nil {
-			perState[e.State] = &stateTotal{State: e.State}
-		}
-		perState[e.State].Entries++
-		minutes[e.State] += e.Minutes
+	circles := circleNames(d.Circles)
+	m.Rows = make([]entryRow, len(entries))
+	for i, e := range entries {
+		m.Rows[i] = entryRow{TimeEntry: e, CircleName: circles[e.CircleID],
+			MemberName: names[e.MemberID], ReviewerName: names[e.ReviewedBy]}
 	}
-	for _, st := range ledger.EntryStates {
-		if t := perState[st]; t != nil {
-			t.Hours = ledger.HoursText(minutes[st])
-			d.ByState = append(d.ByState, *t)
-		}
-	}
-	d.Total = ledger.HoursText(total)
-	if d.Activity, err = h.myActivity(actor); err != nil {
-		return err
+	csrf := ""
+	if s, ok := web.Session(c); ok {
+		csrf = s.CSRF
 	}
 	if p.Form == nil {
 		p.Form = map[string]string{}
@@ -206,8 +243,11 @@ func (h *Handlers) renderTimesheet(c *fiber.Ctx, status int, month string, p Pag
 	if p.Form["circle_id"] == "" && len(d.Circles) == 1 {
 		p.Form["circle_id"] = d.Circles[0].ID
 	}
-	p.Title, p.Nav, p.Data = "Timesheet", "timesheet", d
-	return h.render(c, status, "timesheet", p)
+	p.Title, p.Nav = "Timesheet", "timesheet"
+	return h.renderShell(c, status, "timesheet", p, func(body template.HTML) any {
+		d.Body = body
+		return d
+	}, func(w io.StringWriter) { monthHTML(w, m, csrf) })
 }
 
 // memberNames maps the ids of the members the entries name (owners and
