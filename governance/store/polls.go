@@ -6,6 +6,9 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"fmt"
+	"maps"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/coopledger/coopledger/governance"
@@ -78,17 +81,51 @@ func (s *Store) OpenPoll(actor ledger.Member, in governance.PollInput) (p govern
 	return p, err
 }
 
-func poll(tx *bolt.Tx, id string) (governance.Poll, uint64, error) {
+// pollCache keeps the last decoded copy of each poll with the bytes it
+// came from, so the ballots of a busy poll do not decode it again while
+// it is unchanged (a ballot never changes the poll record).
+type pollCache struct{ m sync.Map } // seq → cachedPoll
+
+type cachedPoll struct {
+	raw []byte
+	p   governance.Poll
+}
+
+func (s *Store) poll(tx *bolt.Tx, id string) (governance.Poll, uint64, error) {
 	var p governance.Poll
 	seq, ok := parseID(prefixPoll, id)
 	if !ok {
 		return p, 0, notFound("poll", id)
 	}
-	found, err := get(tx.Bucket(bucketPolls), u64(seq), &p)
-	if err == nil && !found {
-		err = notFound("poll", id)
+	raw := tx.Bucket(bucketPolls).Get(u64(seq))
+	if raw == nil {
+		return p, 0, notFound("poll", id)
 	}
-	return p, seq, err
+	if s.polls != nil {
+		if c, ok := s.polls.m.Load(seq); ok && bytes.Equal(c.(cachedPoll).raw, raw) {
+			return clonePoll(c.(cachedPoll).p), seq, nil
+		}
+	}
+	if err := jsonUnmarshal(raw, &p); err != nil {
+		return p, seq, err
+	}
+	if s.polls != nil {
+		s.polls.m.Store(seq, cachedPoll{raw: bytes.Clone(raw), p: clonePoll(p)})
+	}
+	return p, seq, nil
+}
+
+// clonePoll copies the slices and maps a caller could change.
+func clonePoll(p governance.Poll) governance.Poll {
+	p.Options = slices.Clone(p.Options)
+	p.Electorate.Classes = slices.Clone(p.Electorate.Classes)
+	p.Electorate.Roles = slices.Clone(p.Electorate.Roles)
+	p.Weights = maps.Clone(p.Weights)
+	if p.ClosedAt != nil {
+		at := *p.ClosedAt
+		p.ClosedAt = &at
+	}
+	return p
 }
 
 // voter looks member up in the electorate of the poll at seq, fixed when
@@ -122,7 +159,7 @@ func ballotKey(tx *bolt.Tx, p governance.Poll, seq uint64, member string) []byte
 // Poll returns a poll as actor sees it.
 func (s *Store) Poll(actor ledger.Member, id string) (v PollView, err error) {
 	err = s.view(func(tx *lstore.Tx) error {
-		p, seq, err := poll(tx.Bolt(), id)
+		p, seq, err := s.poll(tx.Bolt(), id)
 		if err != nil {
 			return err
 		}
@@ -173,7 +210,7 @@ func (s *Store) Polls(state governance.PollState) (ps []governance.Poll, err err
 // the poll is open. Only members of the electorate fixed at opening vote.
 func (s *Store) Cast(actor ledger.Member, id string, in governance.BallotInput) (v PollView, err error) {
 	err = s.write(func(tx *lstore.Tx) error {
-		p, seq, err := poll(tx.Bolt(), id)
+		p, seq, err := s.poll(tx.Bolt(), id)
 		if err != nil {
 			return err
 		}
@@ -214,7 +251,7 @@ func (s *Store) Cast(actor ledger.Member, id string, in governance.BallotInput) 
 // ClosePoll closes a poll early. Its author or the board may.
 func (s *Store) ClosePoll(actor ledger.Member, id string) (r governance.Result, err error) {
 	err = s.write(func(tx *lstore.Tx) error {
-		p, seq, err := poll(tx.Bolt(), id)
+		p, seq, err := s.poll(tx.Bolt(), id)
 		if err != nil {
 			return err
 		}
@@ -312,7 +349,7 @@ func countPrefix(b *bolt.Bucket, prefix []byte) int {
 func (s *Store) Result(id string) (r governance.Result, err error) {
 	due := false
 	err = s.view(func(tx *lstore.Tx) error {
-		p, seq, err := poll(tx.Bolt(), id)
+		p, seq, err := s.poll(tx.Bolt(), id)
 		if err != nil {
 			return err
 		}

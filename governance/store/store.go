@@ -53,8 +53,9 @@ const (
 // Store is the governance side of one Coopledger file. A Store from InTx
 // works inside a transaction the caller already holds.
 type Store struct {
-	db *lstore.DB
-	tx *lstore.Tx
+	db    *lstore.DB
+	tx    *lstore.Tx
+	polls *pollCache
 }
 
 // InTx returns a store whose every call runs inside tx, for callers that
@@ -103,7 +104,7 @@ func New(db *lstore.DB) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("governance store: %w", err)
 	}
-	return &Store{db: db}, nil
+	return &Store{db: db, polls: &pollCache{}}, nil
 }
 
 // DB is the ledger store underneath, for callers that need both.
