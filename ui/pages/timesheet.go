@@ -29,6 +29,7 @@ type timesheetData struct {
 	Today             string
 	Circles           []ledger.Circle
 	Compensations     []ledger.Compensation
+	Activity          *activityBox // the caller's standing this year; nil without a commitment
 	Body              template.HTML
 }
 
@@ -236,6 +237,9 @@ func (h *Handlers) renderTimesheet(c *fiber.Ctx, status int, month string, page 
 	csrf := ""
 	if s, ok := web.Session(c); ok {
 		csrf = s.CSRF
+	}
+	if d.Activity, err = h.myActivity(actor); err != nil {
+		return err
 	}
 	if p.Form == nil {
 		p.Form = map[string]string{}
