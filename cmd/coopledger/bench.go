@@ -200,15 +200,19 @@ func bench(ctx context.Context, o benchOptions, dir string, log io.Writer) (*ben
 	}()
 	client := &fasthttp.Client{MaxConnsPerHost: o.Writers * 2}
 
-	// 1. Durable writes through the API against raw bbolt db.Batch.
-	fmt.Fprintf(log, "bench: writes through the API, %d clients, %s\n", o.Writers, o.Duration)
-	if r.Writes.HTTP, err = benchHTTPWrites(ctx, client, base, circle, writerTokens, o.Duration); err != nil {
-		return nil, fmt.Errorf("API writes: %w", err)
-	}
-	fmt.Fprintf(log, "bench: raw bbolt db.Batch, %d writers, %s\n", o.Writers, o.Duration)
-	if r.Writes.Raw, err = benchRawBolt(ctx, filepath.Join(dir, "raw.db"), o.Writers, o.Duration); err != nil {
+	// 1. Durable writes through the API against raw bbolt db.Batch, taking
+	// turns (see inTurns).
+	fmt.Fprintf(log, "bench: writes through the API and raw bbolt db.Batch, %d clients, %s each\n", o.Writers, o.Duration)
+	raw, closeRaw, err := benchRawBolt(ctx, filepath.Join(dir, "raw.db"), o.Writers)
+	if err != nil {
 		return nil, fmt.Errorf("raw bbolt: %w", err)
 	}
+	writes, err := inTurns(o.Duration, benchHTTPWrites(ctx, client, base, circle, writerTokens), raw)
+	closeRaw()
+	if err != nil {
+		return nil, fmt.Errorf("writes: %w", err)
+	}
+	r.Writes.HTTP, r.Writes.Raw = writes[0].rate(), writes[1].rate()
 	r.Writes.HTTP.Ratio = r.Writes.HTTP.PerSec / r.Writes.Raw.PerSec
 
 	// Preload the entries the read phases and the idle server read.
@@ -253,10 +257,18 @@ func bench(ctx context.Context, o benchOptions, dir string, log io.Writer) (*ben
 		{"GET /timesheet", &r.Reads.Dashboard, base + "/timesheet",
 			func(req *fasthttp.Request) { req.Header.SetCookie(ui.SessionCookie, tok) }},
 	}
-	for _, rd := range reads {
+	phases := make([]benchPhase, len(reads))
+	for i, rd := range reads {
 		fmt.Fprintf(log, "bench: reads of %s, %d clients, %s\n", rd.name, o.Writers, o.Duration)
-		if *rd.into, err = benchReads(ctx, client, rd.url, rd.set, o.Writers, o.Duration); err != nil {
-			return nil, fmt.Errorf("%s: %w", rd.name, err)
+		phases[i] = benchReads(ctx, client, rd.url, rd.set, o.Writers)
+	}
+	tallies, err := inTurns(o.Duration, phases...)
+	if err != nil {
+		return nil, fmt.Errorf("reads: %w", err)
+	}
+	for i, rd := range reads {
+		if *rd.into = tallies[i].rate(); rd.into.PerSec == 0 {
+			return nil, fmt.Errorf("%s: no request finished in %s", rd.name, o.Duration)
 		}
 	}
 	for _, rd := range []*benchRate{&r.Reads.JSONList, &r.Reads.Dashboard} {
@@ -359,118 +371,159 @@ func listen(app *fiber.App) (base string, stop func(), err error) {
 	return "http://" + ln.Addr().String(), func() { app.ShutdownWithTimeout(5 * time.Second) }, nil
 }
 
-// benchHTTPWrites has one client per token POST 1-minute entries until d
-// has passed; each member logs at most a few a day, on dates from 2020 on.
-func benchHTTPWrites(ctx context.Context, client *fasthttp.Client, base, circle string, tokens []string, d time.Duration) (benchRate, error) {
+// benchPhase runs one kind of load for d and tallies it.
+type benchPhase func(d time.Duration) (benchTally, error)
+
+// benchTally is what phases measured: operations, the time they took, and
+// each read's latency.
+type benchTally struct {
+	n       int64
+	elapsed time.Duration
+	lat     []time.Duration
+}
+
+func (t benchTally) rate() benchRate {
+	if t.n == 0 || t.elapsed <= 0 {
+		return benchRate{}
+	}
+	r := benchRate{PerSec: float64(t.n) / t.elapsed.Seconds()}
+	if len(t.lat) > 0 {
+		lat := slices.Clone(t.lat)
+		slices.Sort(lat)
+		r.P99Ms = ms(lat[min(len(lat)-1, len(lat)*99/100)])
+	}
+	return r
+}
+
+// benchSlices is how many slices each phase's time is cut into.
+const benchSlices = 4
+
+// inTurns runs phases for d each, one slice after another in turn, and
+// returns their tallies: what is compared shares the machine's changing
+// load (other programs, the garbage collector) alike, rather than one
+// phase having a quiet second and the next a busy one.
+func inTurns(d time.Duration, phases ...benchPhase) ([]benchTally, error) {
+	out := make([]benchTally, len(phases))
+	for range benchSlices {
+		for i, phase := range phases {
+			t, err := phase(d / benchSlices)
+			if err != nil {
+				return nil, err
+			}
+			out[i].n += t.n
+			out[i].elapsed += t.elapsed
+			out[i].lat = append(out[i].lat, t.lat...)
+		}
+	}
+	return out, nil
+}
+
+// benchHTTPWrites has one client per token POST 1-minute entries for d at
+// a time; each member logs at most a few a day, on dates from 2020 on.
+func benchHTTPWrites(ctx context.Context, client *fasthttp.Client, base, circle string, tokens []string) benchPhase {
 	url := base + "/api/v1/time-entries"
-	var next, done atomic.Int64
+	var next atomic.Int64
 	first := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 	perDay := int64(4 * len(tokens))
-	elapsed, err := forEachClient(ctx, len(tokens), d, func(k int, deadline time.Time) error {
-		req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
-		defer fasthttp.ReleaseRequest(req)
-		defer fasthttp.ReleaseResponse(resp)
-		for time.Now().Before(deadline) && ctx.Err() == nil {
-			date := first.AddDate(0, 0, int(next.Add(1)/perDay)).Format(ledger.DateLayout)
-			req.Reset()
-			req.SetRequestURI(url)
-			req.Header.SetMethod("POST")
-			req.Header.Set("Authorization", "Bearer "+tokens[k])
-			req.Header.SetContentType("application/json")
-			req.SetBodyString(`{"date":"` + date + `","minutes":1,"circle_id":"` + circle + `","task":"benchmark entry","note":"load"}`)
-			if err := client.Do(req, resp); err != nil {
-				return err
+	return func(d time.Duration) (benchTally, error) {
+		var done atomic.Int64
+		elapsed, err := forEachClient(ctx, len(tokens), d, func(k int, deadline time.Time) error {
+			req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+			defer fasthttp.ReleaseRequest(req)
+			defer fasthttp.ReleaseResponse(resp)
+			for time.Now().Before(deadline) && ctx.Err() == nil {
+				date := first.AddDate(0, 0, int(next.Add(1)/perDay)).Format(ledger.DateLayout)
+				req.Reset()
+				req.SetRequestURI(url)
+				req.Header.SetMethod("POST")
+				req.Header.Set("Authorization", "Bearer "+tokens[k])
+				req.Header.SetContentType("application/json")
+				req.SetBodyString(`{"date":"` + date + `","minutes":1,"circle_id":"` + circle + `","task":"benchmark entry","note":"load"}`)
+				if err := client.Do(req, resp); err != nil {
+					return err
+				}
+				if resp.StatusCode() != fiber.StatusCreated {
+					return fmt.Errorf("status %d: %s", resp.StatusCode(), resp.Body())
+				}
+				done.Add(1)
 			}
-			if resp.StatusCode() != fiber.StatusCreated {
-				return fmt.Errorf("status %d: %s", resp.StatusCode(), resp.Body())
-			}
-			done.Add(1)
-		}
-		return nil
-	})
-	if err != nil {
-		return benchRate{}, err
+			return nil
+		})
+		return benchTally{n: done.Load(), elapsed: elapsed}, err
 	}
-	return benchRate{PerSec: float64(done.Load()) / elapsed.Seconds()}, nil
 }
 
 // benchRawBolt is the reference: writers goroutines doing db.Batch puts of
 // a 420-byte value (about a stored time entry) with group commit tuned
-// (MaxBatchSize = writers, MaxBatchDelay = 1 ms).
-func benchRawBolt(ctx context.Context, path string, writers int, d time.Duration) (benchRate, error) {
+// (MaxBatchSize = writers, MaxBatchDelay = 1 ms), on a file of its own.
+func benchRawBolt(ctx context.Context, path string, writers int) (benchPhase, func(), error) {
 	db, err := bolt.Open(path, 0o600, nil)
 	if err != nil {
-		return benchRate{}, err
+		return nil, nil, err
 	}
-	defer db.Close()
 	db.MaxBatchSize = writers
 	db.MaxBatchDelay = time.Millisecond
 	if err := db.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucket([]byte("b")); return err }); err != nil {
-		return benchRate{}, err
+		db.Close()
+		return nil, nil, err
 	}
 	value := make([]byte, 420)
-	var done atomic.Int64
-	elapsed, err := forEachClient(ctx, writers, d, func(_ int, deadline time.Time) error {
-		for time.Now().Before(deadline) && ctx.Err() == nil {
-			err := db.Batch(func(tx *bolt.Tx) error {
-				bk := tx.Bucket([]byte("b"))
-				seq, err := bk.NextSequence()
+	phase := func(d time.Duration) (benchTally, error) {
+		var done atomic.Int64
+		elapsed, err := forEachClient(ctx, writers, d, func(_ int, deadline time.Time) error {
+			for time.Now().Before(deadline) && ctx.Err() == nil {
+				err := db.Batch(func(tx *bolt.Tx) error {
+					bk := tx.Bucket([]byte("b"))
+					seq, err := bk.NextSequence()
+					if err != nil {
+						return err
+					}
+					key := make([]byte, 8)
+					for i := range 8 {
+						key[i] = byte(seq >> (56 - 8*i))
+					}
+					return bk.Put(key, value)
+				})
 				if err != nil {
 					return err
 				}
-				key := make([]byte, 8)
-				for i := range 8 {
-					key[i] = byte(seq >> (56 - 8*i))
-				}
-				return bk.Put(key, value)
-			})
-			if err != nil {
-				return err
+				done.Add(1)
 			}
-			done.Add(1)
-		}
-		return nil
-	})
-	if err != nil {
-		return benchRate{}, err
+			return nil
+		})
+		return benchTally{n: done.Load(), elapsed: elapsed}, err
 	}
-	return benchRate{PerSec: float64(done.Load()) / elapsed.Seconds()}, nil
+	return phase, func() { db.Close() }, nil
 }
 
-// benchReads has clients GET url until d has passed, each request timed.
-func benchReads(ctx context.Context, client *fasthttp.Client, url string, set func(*fasthttp.Request), clients int, d time.Duration) (benchRate, error) {
-	lat := make([][]time.Duration, clients)
-	elapsed, err := forEachClient(ctx, clients, d, func(k int, deadline time.Time) error {
-		req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
-		defer fasthttp.ReleaseRequest(req)
-		defer fasthttp.ReleaseResponse(resp)
-		req.SetRequestURI(url)
-		set(req)
-		for ctx.Err() == nil {
-			t := time.Now()
-			if !t.Before(deadline) {
-				break
+// benchReads has clients GET url for d at a time, each request timed.
+func benchReads(ctx context.Context, client *fasthttp.Client, url string, set func(*fasthttp.Request), clients int) benchPhase {
+	return func(d time.Duration) (benchTally, error) {
+		lat := make([][]time.Duration, clients)
+		elapsed, err := forEachClient(ctx, clients, d, func(k int, deadline time.Time) error {
+			req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+			defer fasthttp.ReleaseRequest(req)
+			defer fasthttp.ReleaseResponse(resp)
+			req.SetRequestURI(url)
+			set(req)
+			for ctx.Err() == nil {
+				t := time.Now()
+				if !t.Before(deadline) {
+					break
+				}
+				if err := client.Do(req, resp); err != nil {
+					return err
+				}
+				lat[k] = append(lat[k], time.Since(t))
+				if resp.StatusCode() != fiber.StatusOK {
+					return fmt.Errorf("status %d: %.200s", resp.StatusCode(), resp.Body())
+				}
 			}
-			if err := client.Do(req, resp); err != nil {
-				return err
-			}
-			lat[k] = append(lat[k], time.Since(t))
-			if resp.StatusCode() != fiber.StatusOK {
-				return fmt.Errorf("status %d: %.200s", resp.StatusCode(), resp.Body())
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return benchRate{}, err
+			return nil
+		})
+		all := slices.Concat(lat...)
+		return benchTally{n: int64(len(all)), elapsed: elapsed, lat: all}, err
 	}
-	all := slices.Concat(lat...)
-	if len(all) == 0 {
-		return benchRate{}, fmt.Errorf("no request finished in %s", d)
-	}
-	slices.Sort(all)
-	p99 := all[min(len(all)-1, len(all)*99/100)]
-	return benchRate{PerSec: float64(len(all)) / elapsed.Seconds(), P99Ms: ms(p99)}, nil
 }
 
 // forEachClient runs n copies of fn until the deadline d from now and
