@@ -277,8 +277,15 @@ func (s *Store) Activity(actor ledger.Member, year int) (out []governance.Activi
 			}
 		}
 		from, to := fmt.Sprintf("%04d-01-01", year), fmt.Sprintf("%04d-12-31", year)
-		minutes, err := tx.ApprovedMinutes(from, to)
-		if err != nil {
+		var minutes map[string]map[ledger.Compensation]int64
+		if len(members) == 1 {
+			// One member (their own dashboard): their range of the index.
+			mine, err := tx.MemberApprovedMinutes(members[0].ID, from, to)
+			if err != nil {
+				return err
+			}
+			minutes = map[string]map[ledger.Compensation]int64{members[0].ID: mine}
+		} else if minutes, err = tx.ApprovedMinutes(from, to); err != nil {
 			return err
 		}
 		var meetings []governance.Meeting

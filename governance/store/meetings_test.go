@@ -130,6 +130,19 @@ func TestActivityFromHoursAndAttendance(t *testing.T) {
 			t.Errorf("%s: %s, want %s", id, got[id], st)
 		}
 	}
+	// Olga alone (as her dashboard asks) reads her own range of the index
+	// and finds the same 21 h as the board's view of everyone.
+	self := ops
+	self.Roles = nil
+	mine, err := gs.Activity(self, 2026)
+	if err != nil || len(mine) != 1 || !mine[0].Hours.Equal(decimal.NewFromInt(21)) || mine[0].Status != governance.ActivityOK {
+		t.Fatalf("olga's own activity: %+v %v", mine, err)
+	}
+	for _, a := range all {
+		if a.MemberID == ops.ID && !a.Hours.Equal(mine[0].Hours) {
+			t.Fatalf("board sees %s h for olga, she sees %s", a.Hours, mine[0].Hours)
+		}
+	}
 	own, _ := gs.Activity(user, 2026)
 	if len(own) != 1 || own[0].MemberID != user.ID || own[0].Meetings != 2 || own[0].Attended != 0 {
 		t.Fatalf("a member sees only their own activity: %+v", own)

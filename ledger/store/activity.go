@@ -52,3 +52,38 @@ func (tx *Tx) ApprovedMinutes(from, to string) (map[string]map[ledger.Compensati
 	})
 	return out, err
 }
+
+// MemberApprovedMinutes is ApprovedMinutes for one member, read from their
+// own range of the member index, so a member's dashboard never walks the
+// whole co-op's year. Entries are decoded (from the cache, mostly) only
+// when approved, for their compensation.
+func (tx *Tx) MemberApprovedMinutes(memberID, from, to string) (map[ledger.Compensation]int64, error) {
+	out := map[ledger.Compensation]int64{}
+	mseq, ok := parseID(prefixMember, memberID)
+	if !ok {
+		return out, nil
+	}
+	corrections := tx.tx.Bucket(bucketCorrections)
+	start := concat(u64(mseq), []byte(from))
+	c := tx.tx.Bucket(bucketEntriesMember).Cursor()
+	for k, v := c.Seek(start); k != nil && bytes.HasPrefix(k, u64(mseq)) && string(k[8:18]) <= to; k, v = c.Next() {
+		if len(v) == 5 && codeState[v[4]] != ledger.StateApproved {
+			continue
+		}
+		seq := k[len(k)-8:]
+		e, err := tx.TimeEntry(formatID(prefixEntry, fromU64(seq)))
+		if err != nil {
+			return nil, err
+		}
+		if e.State != ledger.StateApproved {
+			continue
+		}
+		if by := corrections.Get(seq); by != nil {
+			if fix, err := tx.TimeEntry(string(by)); err == nil && fix.State == ledger.StateApproved {
+				continue
+			}
+		}
+		out[e.Compensation] += int64(e.Minutes)
+	}
+	return out, nil
+}
