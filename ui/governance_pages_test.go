@@ -208,6 +208,20 @@ func TestPages_MeetingsAndActivity(t *testing.T) {
 
 	// Anyone adds to the agenda, volunteers and answers.
 	max.post(base+"/agenda", url.Values{"text": {"Budget 2025"}}, http.StatusSeeOther)
+	max.post(base+"/agenda", url.Values{"text": {"Hosting move"}}, http.StatusSeeOther)
+	// Before volunteering, max cannot reorder; ops alice can.
+	max.post(base+"/move", url.Values{"item": {"a2"}, "dir": {"up"}}, http.StatusForbidden)
+	alice.post(base+"/move", url.Values{"item": {"a9"}, "dir": {"up"}}, http.StatusBadRequest)
+	alice.post(base+"/move", url.Values{"item": {"a2"}, "dir": {"sideways"}}, http.StatusBadRequest)
+	alice.post(base+"/move", url.Values{"item": {"a2"}, "dir": {"up"}}, http.StatusSeeOther)
+	if m, _ := k.gov.Meeting(id); len(m.Agenda) != 2 || m.Agenda[0].Text != "Hosting move" {
+		t.Fatalf("agenda after moving a2 up: %+v", m.Agenda)
+	}
+	_, body = alice.get(base, http.StatusOK)
+	wantInPage(t, body, `aria-label="Move “Hosting move” down"`, `aria-label="Move “Budget 2025” up"`)
+	if strings.Contains(body, `Move “Hosting move” up`) || strings.Contains(body, `Move “Budget 2025” down`) {
+		t.Error("the first item offers to move up, or the last to move down")
+	}
 	max.post(base+"/volunteer", url.Values{"role": {"note_taker"}}, http.StatusSeeOther)
 	max.post(base+"/rsvp", url.Values{"answer": {"yes"}}, http.StatusSeeOther)
 	max.post(base+"/rsvp", url.Values{"answer": {"often"}}, http.StatusBadRequest)
@@ -221,7 +235,7 @@ func TestPages_MeetingsAndActivity(t *testing.T) {
 	_, body = k.session(k.bob).get(base, http.StatusOK)
 	wantInPage(t, body, `<p id="attended">Max, Alice</p>`, "We met.", "Adopt the budget")
 	_, body = max.get("/meetings", http.StatusOK)
-	wantInPage(t, body, "1 agenda item · 2 attended")
+	wantInPage(t, body, "2 agenda items · 2 attended")
 	noInlineOrExternal(t, "/meetings", body)
 
 	// Activity: a user-class member commits to 40 h and half the

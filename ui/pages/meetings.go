@@ -71,6 +71,7 @@ type meetingData struct {
 type agendaRow struct {
 	governance.AgendaItem
 	AddedByName string
+	First, Last bool // for the move buttons
 }
 
 type volunteerRow struct {
@@ -111,8 +112,8 @@ func (h *Handlers) renderMeeting(c *fiber.Ctx, status int, id string, p Page) er
 	d := meetingData{M: m, Held: m.Held(today), RSVP: m.RSVP[actor.ID], CanAddItem: m.Date >= today,
 		RunsIt: actor.IsReviewer() || actor.IsAdmin() || m.Volunteered(governance.RoleFacilitator, actor.ID) ||
 			m.Volunteered(governance.RoleNoteTaker, actor.ID)}
-	for _, it := range m.Agenda {
-		d.Agenda = append(d.Agenda, agendaRow{AgendaItem: it, AddedByName: names[it.AddedBy]})
+	for i, it := range m.Agenda {
+		d.Agenda = append(d.Agenda, agendaRow{AgendaItem: it, AddedByName: names[it.AddedBy], First: i == 0, Last: i == len(m.Agenda)-1})
 	}
 	for _, r := range governance.MeetingRoles {
 		row := volunteerRow{Role: r, Label: roleLabels[r], Mine: m.Volunteered(r, actor.ID)}
@@ -167,6 +168,16 @@ func (h *Handlers) MeetingAction(c *fiber.Ctx) error {
 		_, err = h.cfg.Gov.RSVP(actor, id, governance.RSVPInput{Answer: form(c, "answer")})
 	case "attendance":
 		_, err = h.cfg.Gov.RecordAttendance(actor, id, governance.AttendanceInput{MemberIDs: formValues(c, "member_ids")})
+	case "move":
+		var m governance.Meeting
+		if m, err = h.cfg.Gov.Meeting(id); err != nil {
+			return err
+		}
+		order, ok := moveItem(m.Agenda, form(c, "item"), form(c, "dir"))
+		if !ok {
+			return fiber.NewError(fiber.StatusBadRequest, "item must be an agenda item and dir up or down")
+		}
+		_, err = h.cfg.Gov.OrderAgenda(actor, id, governance.OrderInput{Items: order})
 	case "minutes":
 		kept["minutes"], kept["decisions"] = form(c, "minutes"), form(c, "decisions")
 		in := governance.MinutesInput{Minutes: kept["minutes"], Decisions: []governance.Decision{}}
@@ -196,6 +207,32 @@ func (h *Handlers) MeetingAction(c *fiber.Ctx) error {
 		return h.renderMeeting(c, status, id, p)
 	}
 	return seeOther(c, "/meetings/"+id+"?ok=meeting-"+action)
+}
+
+// moveItem returns the agenda's item ids with item moved one place up or
+// down; ok is false for an unknown item or direction. Moving the first item
+// up or the last down leaves the order as it is.
+func moveItem(agenda []governance.AgendaItem, item, dir string) (order []string, ok bool) {
+	at := -1
+	for i, it := range agenda {
+		order = append(order, it.ID)
+		if it.ID == item {
+			at = i
+		}
+	}
+	to := at - 1
+	if dir == "down" {
+		to = at + 1
+	} else if dir != "up" {
+		return nil, false
+	}
+	if at < 0 {
+		return nil, false
+	}
+	if to >= 0 && to < len(order) {
+		order[at], order[to] = order[to], order[at]
+	}
+	return order, true
 }
 
 // oversees reports whether actor sees every member's activity on the
