@@ -6,6 +6,7 @@ import (
 	"errors"
 	"reflect"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/coopledger/coopledger/ledger"
 )
@@ -29,6 +30,12 @@ func BindJSON(body []byte, dst any) error {
 		f, ok := fields[name]
 		if !ok {
 			v.Add(printableName(name), "is not a known field")
+			continue
+		}
+		// encoding/json would quietly turn bytes that are not UTF-8 into
+		// U+FFFD and store the mangled text; refuse them instead.
+		if !utf8.Valid(value) {
+			v.Add(name, "must be valid UTF-8")
 			continue
 		}
 		if err := json.Unmarshal(value, f.Addr().Interface()); err != nil {
