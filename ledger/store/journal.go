@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/coopledger/coopledger/ledger"
 	"github.com/shopspring/decimal"
@@ -272,6 +273,10 @@ func (tx *Tx) Transaction(id string) (ledger.Transaction, error) {
 	return t, err
 }
 
+// maxReversalNote leaves room in a reversal's description for "Reversal
+// of <id>: ".
+const maxReversalNote = 400
+
 // Reverse posts the reversal of a transaction, dated date. Reversing twice
 // is refused.
 func (tx *Tx) Reverse(actor ledger.Member, id, date, note string) (ledger.Transaction, error) {
@@ -284,6 +289,11 @@ func (tx *Tx) Reverse(actor ledger.Member, id, date, note string) (ledger.Transa
 	}
 	if orig.Kind == ledger.KindReversal {
 		return orig, fmt.Errorf("reverse %s: it is itself a reversal: %w", id, ledger.ErrConflict)
+	}
+	// The note ends the reversal's description (at most 500 characters),
+	// so it is checked here, under its own name.
+	if note = strings.TrimSpace(note); !ledger.ValidLine(note, maxReversalNote) {
+		return ledger.Transaction{}, ledger.FieldError("note", fmt.Sprintf("must be at most %d characters on one line", maxReversalNote))
 	}
 	seq, _ := parseID(prefixTx, id)
 	reversals := tx.tx.Bucket(bucketReversals)
