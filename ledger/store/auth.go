@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -350,6 +351,10 @@ func (tx *Tx) CreateAPIToken(actor ledger.Member, memberID, name string) (string
 		return "", fmt.Errorf("create token for %s: %w", memberID, ledger.ErrForbidden)
 	}
 	m, err := tx.Member(memberID)
+	if errors.Is(err, ledger.ErrNotFound) {
+		// The body named them: a field error, as for time entries.
+		return "", ledger.FieldError("member_id", "unknown member "+memberID)
+	}
 	if err != nil {
 		return "", err
 	}
