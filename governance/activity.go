@@ -25,7 +25,7 @@ func (r *ActivityRule) Validate() error {
 	if _, err := ledger.ParseClass(string(r.Class)); err != nil {
 		v.Add("class", err.Error())
 	}
-	if r.Hours.IsNegative() || r.Hours.GreaterThan(decimal.NewFromInt(2000)) || r.Hours.Exponent() < -2 {
+	if r.Hours.IsNegative() || r.Hours.GreaterThan(decimal.NewFromInt(2000)) || !r.Hours.Equal(r.Hours.Round(2)) {
 		v.Add("hours", "must be between 0 and 2000, to the hundredth")
 	}
 	if r.Compensation != "" {
@@ -33,7 +33,7 @@ func (r *ActivityRule) Validate() error {
 			v.Add("compensation", err.Error())
 		}
 	}
-	if r.Attendance.IsNegative() || r.Attendance.GreaterThan(decimal.NewFromInt(1)) || r.Attendance.Exponent() < -4 {
+	if r.Attendance.IsNegative() || r.Attendance.GreaterThan(decimal.NewFromInt(1)) || !r.Attendance.Equal(r.Attendance.Round(4)) {
 		v.Add("attendance", "must be a share between 0 and 1")
 	}
 	return v.Err()

@@ -77,6 +77,15 @@ func TestCommitmentTakesTheLargest(t *testing.T) {
 	if _, ok := governance.Commitment(rules, nil); ok {
 		t.Fatal("a member in no class has a commitment")
 	}
+	// Trailing zeros are the same share; a fifth decimal place is refused.
+	zeros := governance.ActivityRule{Class: ledger.ClassUser, Hours: d("40.500"), Attendance: d("0.2500000000000000")}
+	if err := zeros.Validate(); err != nil {
+		t.Fatalf("trailing zeros refused: %v", err)
+	}
+	fine := governance.ActivityRule{Class: ledger.ClassUser, Hours: d("1.001"), Attendance: d("0.12345")}
+	if err := fine.Validate(); err == nil || !strings.Contains(err.Error(), "hours:") || !strings.Contains(err.Error(), "attendance:") {
+		t.Fatalf("too many places: %v", err)
+	}
 	r := governance.ActivityRule{Class: "guild", Hours: d("-1"), Attendance: d("1.5")}
 	err := r.Validate()
 	for _, f := range []string{"class", "hours", "attendance"} {

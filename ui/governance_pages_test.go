@@ -252,6 +252,19 @@ func TestPages_MeetingsAndActivity(t *testing.T) {
 	_, body = bea.get("/activity", http.StatusOK)
 	wantInPage(t, body, `id="concern-`+uma.ID+`"`, "attended 0 of 1 all-hands", "<h1>Activity in 2024</h1>")
 	bea.get("/activity?year=twenty", http.StatusBadRequest)
+	// The board sets a class's commitment on the same page.
+	max.post("/activity/rules", url.Values{"class": {"collaborator"}, "hours": {"12"}}, http.StatusForbidden)
+	_, body = bea.post("/activity/rules", url.Values{"class": {"collaborator"}, "hours": {"lots"}, "attendance": {"150%"}}, http.StatusBadRequest)
+	wantInPage(t, body, `id="hours-error">must be a number`)
+	_, body = bea.post("/activity/rules", url.Values{"class": {"collaborator"}, "hours": {"12"}, "attendance": {"150%"}}, http.StatusBadRequest)
+	wantInPage(t, body, `id="attendance-error">`)
+	bea.post("/activity/rules", url.Values{"class": {"collaborator"}, "hours": {"12"}, "compensation": {"contribution"}, "attendance": {"25%"}}, http.StatusSeeOther)
+	if rs, _ := k.gov.ActivityRules(); len(rs) != 2 || rs[0].Class != ledger.ClassCollaborator || !rs[0].Attendance.Equal(decimal.RequireFromString("0.25")) ||
+		rs[0].Compensation != ledger.CompContribution {
+		t.Fatalf("rules after the form: %+v", rs)
+	}
+	_, body = bea.get("/activity", http.StatusOK)
+	wantInPage(t, body, `<tr id="rule-collaborator"><td>collaborator</td><td class="num">12.00</td>`, "contribution hours", ">25%<")
 	_, body = bea.get("/meetings", http.StatusOK)
 	wantInPage(t, body, `id="activity-link"`)
 

@@ -156,6 +156,7 @@ func (s *server) table() []Route {
 		{"GET", "/meetings/:id", SignedIn, p.Meeting},
 		{"POST", "/meetings/:id/:action", SignedIn, p.MeetingAction},
 		{"GET", "/activity", SignedIn, p.ActivityPage},
+		{"POST", "/activity/rules", SignedIn, p.SetActivityRule},
 	}
 }
 

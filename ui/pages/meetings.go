@@ -9,6 +9,7 @@ import (
 	"github.com/coopledger/coopledger/ledger"
 	"github.com/coopledger/coopledger/ui/web"
 	"github.com/gofiber/fiber/v2"
+	"github.com/shopspring/decimal"
 )
 
 // meetingsData is the list of all-hands, latest first, and the form that
@@ -209,6 +210,50 @@ func (h *Handlers) MeetingAction(c *fiber.Ctx) error {
 	return seeOther(c, "/meetings/"+id+"?ok=meeting-"+action)
 }
 
+// SetActivityRule handles POST /activity/rules: a class's commitment of
+// hours a year (of one compensation kind, or any) and share of all-hands.
+// Board and admins.
+func (h *Handlers) SetActivityRule(c *fiber.Ctx) error {
+	kept := map[string]string{"class": form(c, "class"), "hours": form(c, "hours"), "compensation": form(c, "compensation"),
+		"attendance": form(c, "attendance")}
+	rule := governance.ActivityRule{Class: ledger.Class(kept["class"]), Compensation: ledger.Compensation(kept["compensation"])}
+	bad := map[string]string{}
+	for _, f := range []struct {
+		name string
+		dst  *decimal.Decimal
+		def  string
+	}{{"hours", &rule.Hours, "0"}, {"attendance", &rule.Attendance, "0"}} {
+		text := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(kept[f.name]), "%"))
+		if text == "" {
+			text = f.def
+		}
+		v, err := decimal.NewFromString(text)
+		if err != nil {
+			bad[f.name] = "must be a number"
+			continue
+		}
+		if f.name == "attendance" && strings.HasSuffix(strings.TrimSpace(kept[f.name]), "%") {
+			v = v.Shift(-2)
+		}
+		*f.dst = v
+	}
+	var err error
+	if len(bad) > 0 {
+		err = &ledger.ValidationError{Fields: bad}
+	} else {
+		_, err = h.cfg.Gov.SetActivityRule(web.MustActor(c), rule)
+	}
+	if err != nil {
+		status, p, ok := refused(err)
+		if !ok {
+			return err
+		}
+		p.Form = kept
+		return h.renderActivity(c, status, p)
+	}
+	return seeOther(c, "/activity?ok=rule")
+}
+
 // moveItem returns the agenda's item ids with item moved one place up or
 // down; ok is false for an unknown item or direction. Moving the first item
 // up or the last down leaves the order as it is.
@@ -245,18 +290,23 @@ type activityData struct {
 	Year, Prev, Next int
 	Concerns         []governance.Activity // at risk or inactive
 	Rows             []governance.Activity
+	Rules            []governance.ActivityRule
+	Classes          []ledger.Class
+	Compensations    []ledger.Compensation
 }
 
 // ActivityPage shows GET /activity?year=: every member against their
 // class's commitment, those at risk or inactive first. Board and admins.
 func (h *Handlers) ActivityPage(c *fiber.Ctx) error {
+	return h.renderActivity(c, fiber.StatusOK, Page{})
+}
+
+func (h *Handlers) renderActivity(c *fiber.Ctx, status int, p Page) error {
 	actor := web.MustActor(c)
 	if !oversees(actor) {
 		return fiber.NewError(fiber.StatusForbidden, "the activity of every member is for the board and admins")
 	}
 	year := h.db.Now().Year()
-	status := fiber.StatusOK
-	var p Page
 	if s := query(c, "year"); s != "" {
 		if y, err := strconv.Atoi(s); err == nil && y >= 2000 && y <= 9999 {
 			year = y
@@ -268,7 +318,12 @@ func (h *Handlers) ActivityPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d := activityData{Year: year, Prev: year - 1, Next: year + 1, Rows: as}
+	rules, err := h.cfg.Gov.ActivityRules()
+	if err != nil {
+		return err
+	}
+	d := activityData{Year: year, Prev: year - 1, Next: year + 1, Rows: as, Rules: rules, Classes: ledger.Classes,
+		Compensations: []ledger.Compensation{ledger.CompRequired, ledger.CompContribution, ledger.CompVolunteer}}
 	for _, a := range as {
 		if a.Status == governance.ActivityAtRisk || a.Status == governance.ActivityInactive {
 			d.Concerns = append(d.Concerns, a)

@@ -255,6 +255,8 @@ var flashes = map[string]string{
 	"meeting-rsvp":       "Answer recorded.",
 	"meeting-attendance": "Attendance recorded.",
 	"meeting-minutes":    "Minutes recorded.",
+	"meeting-move":       "Agenda reordered.",
+	"rule":               "Commitment saved.",
 }
 
 // RenderError shows an error page; the server's error handler calls it for
