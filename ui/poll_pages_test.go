@@ -101,3 +101,22 @@ func TestPages_Polls_RankedAndDots(t *testing.T) {
 	_, body = alice.get("/polls/"+dots, http.StatusOK)
 	wantInPage(t, body, `<tr id="total-o1" class="winner"><th scope="row">Docs</th><td class="num">4</td></tr>`, "Leading: <strong>Docs</strong>")
 }
+
+func TestPages_Polls_ClassWeights(t *testing.T) {
+	k := newGovCoop(t)
+	max := k.session(k.max)
+	form := url.Values{"title": {"Weighted"}, "kind": {"yes_no"}, "closes_at": {"2024-06-20T12:00"}, "roles": {"member"},
+		"weight.ops": {"0.5"}, "weight.user": {"0.3"}}
+	_, body := max.post("/polls", form, http.StatusBadRequest)
+	wantInPage(t, body, `id="weights-error">`, `value="0.3"`)
+	form.Set("weight.user", "half")
+	_, body = max.post("/polls", form, http.StatusBadRequest)
+	wantInPage(t, body, `id="weight-user-error">must be a share such as 0.5`)
+	form.Set("weight.user", "0.3")
+	form.Set("weight.collaborator", "0.2")
+	id := openPoll(t, max, form)
+	v, err := k.gov.Poll(k.max, id)
+	if err != nil || len(v.Weights) != 3 || v.Weights["ops"].String() != "0.5" || v.Weights["collaborator"].String() != "0.2" {
+		t.Fatalf("weights stored: %v %v", v.Weights, err)
+	}
+}

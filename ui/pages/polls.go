@@ -103,6 +103,22 @@ func (h *Handlers) OpenPoll(c *fiber.Ctx) error {
 		in.Electorate.Roles = append(in.Electorate.Roles, ledger.Role(s))
 		kept["roles."+s] = "on"
 	}
+	for _, cl := range ledger.Classes {
+		text := strings.TrimSpace(form(c, "weight."+string(cl)))
+		if text == "" {
+			continue
+		}
+		kept["weight."+string(cl)] = text
+		w, err := decimal.NewFromString(text)
+		if err != nil {
+			v.Add("weights."+string(cl), "must be a share such as 0.5")
+			continue
+		}
+		if in.Weights == nil {
+			in.Weights = map[ledger.Class]decimal.Decimal{}
+		}
+		in.Weights[cl] = w
+	}
 	var pl governance.Poll
 	err := v.Err()
 	if err == nil {
