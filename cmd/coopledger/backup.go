@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	govstore "github.com/coopledger/coopledger/governance/store"
 	"github.com/coopledger/coopledger/ledger/store"
 	bolt "go.etcd.io/bbolt"
 )
@@ -91,9 +92,9 @@ func runRestore(_ context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("restore: backup %s: %w", *from, err)
 	}
 	defer src.Close()
-	r := src.Verify()
-	printReport(stdout, r)
-	if !r.OK() {
+	r, g, gerr := verifyAll(src)
+	printReport(stdout, r, g, gerr)
+	if !r.OK() || gerr != nil {
 		return fmt.Errorf("restore: backup %s failed verification; nothing was restored: %w", *from, errVerify)
 	}
 	v, err := src.Version()
@@ -126,7 +127,7 @@ func runRestore(_ context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 // printReport prints a verification report as `coopledger verify` does.
-func printReport(w io.Writer, r store.VerifyReport) {
+func printReport(w io.Writer, r store.VerifyReport, g govstore.VerifyReport, gerr error) {
 	line := func(err error, good string) {
 		if err != nil {
 			fmt.Fprintf(w, "FAIL  %v\n", err)
@@ -137,6 +138,23 @@ func printReport(w io.Writer, r store.VerifyReport) {
 	line(wrapNil("file", r.File), "file: bbolt consistency check")
 	line(wrapNil("audit", r.Audit), fmt.Sprintf("audit: %d events, hash chain intact", r.Events))
 	line(r.Journal, fmt.Sprintf("journal: %d transactions balance; stored balances and debt lots match", r.Transactions))
+	line(wrapNil("governance", gerr), fmt.Sprintf("governance: %d requests with %d votes, %d polls with %d ballots, %d bounties agree",
+		g.Requests, g.Votes, g.Polls, g.Ballots, g.Bounties))
+}
+
+// verifyAll runs every check of `coopledger verify` on db: the ledger
+// store's and the governance records'.
+func verifyAll(db *store.DB) (store.VerifyReport, govstore.VerifyReport, error) {
+	r := db.Verify()
+	if v, err := db.Version(); err == nil && v < store.GovernanceVersion {
+		return r, govstore.VerifyReport{}, nil // an older file, upgraded on open for writing
+	}
+	gs, err := govstore.New(db)
+	if err != nil {
+		return r, govstore.VerifyReport{}, err
+	}
+	g, err := gs.Verify()
+	return r, g, err
 }
 
 // wrapNil prefixes err with what failed, keeping nil nil.

@@ -18,7 +18,7 @@ const verifyExamples = `  coopledger verify --db coop.db
 var errVerify = errors.New("verification failed")
 
 func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("verify", "Check a store file from scratch: bbolt's page check, the audit log's hash chain, and the journal's invariants (every transaction balances, every stored balance and debt lot matches the transactions). Prints the first break and exits non-zero.", verifyExamples, stderr)
+	fs := newFlagSet("verify", "Check a store file from scratch: bbolt's page check, the audit log's hash chain, and the journal's invariants (every transaction balances, every stored balance and debt lot matches the transactions), and the governance records (vote counts, ballots, poll results, bounty payouts). Prints the first break and exits non-zero.", verifyExamples, stderr)
 	dbPath := fs.String("db", "./coopledger.db", "store file")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -32,9 +32,9 @@ func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer db.Close()
-	r := db.Verify()
-	printReport(stdout, r)
-	if !r.OK() {
+	r, g, gerr := verifyAll(db)
+	printReport(stdout, r, g, gerr)
+	if !r.OK() || gerr != nil {
 		return errVerify
 	}
 	return nil

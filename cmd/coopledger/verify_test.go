@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/coopledger/coopledger/governance"
+	govstore "github.com/coopledger/coopledger/governance/store"
 	"github.com/coopledger/coopledger/ledger/store"
 	"github.com/coopledger/coopledger/ledger/store/storetest"
 	bolt "go.etcd.io/bbolt"
@@ -31,7 +33,7 @@ func TestVerify_SoundStore(t *testing.T) {
 	if err != nil {
 		t.Fatalf("verify: %v\n%s", err, out)
 	}
-	for _, want := range []string{"ok    file", "ok    audit", "ok    journal: 5 transactions"} {
+	for _, want := range []string{"ok    file", "ok    audit", "ok    journal: 5 transactions", "ok    governance: 0 requests"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -93,5 +95,48 @@ func TestVerify_CatchesTampering(t *testing.T) {
 				t.Errorf("output lacks %q:\n%s", tc.want, out)
 			}
 		})
+	}
+}
+
+// A vote count that disagrees with the votes fails verify, naming the
+// request.
+func TestVerify_CatchesGovernanceDamage(t *testing.T) {
+	path := booksDB(t)
+	db, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gs, err := govstore.New(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, _ := db.Members()
+	r, err := gs.FileRequest(ms[0], governance.RequestInput{Kind: governance.KindFeature, Title: "Dark mode"})
+	if err == nil {
+		_, _, err = gs.Vote(ms[0], r.ID)
+	}
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, _, err := run(t, "verify", "--db", path); err != nil || !strings.Contains(out, "ok    governance: 1 requests with 1 votes") {
+		t.Fatalf("sound governance: %v\n%s", err, out)
+	}
+	b, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = b.Update(func(tx *bolt.Tx) error {
+		bk := tx.Bucket([]byte("gov_request_counts"))
+		k, _ := bk.Cursor().First()
+		return bk.Put(k, []byte{0, 0, 0, 0, 0, 0, 0, 2})
+	})
+	b.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := run(t, "verify", "--db", path)
+	if !errors.Is(err, errVerify) || !strings.Contains(out, "FAIL  governance: request "+r.ID+" counts 2 votes but has 1") {
+		t.Fatalf("damaged governance: %v\n%s", err, out)
 	}
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"encoding/binary"
-	"fmt"
 	"strconv"
 )
 
@@ -43,6 +42,10 @@ var (
 	bucketActivity = []byte("activity_months") // YYYY-MM → nil: months with approved hours, income or costs
 )
 
+// GovernanceVersion is the schema version that added the governance
+// buckets; a file older than that has no governance records to check.
+const GovernanceVersion = 4
+
 // Added in schema version 4: governance. Package governance/store keeps
 // these buckets; they are created here so one schema version describes the
 // whole file, and governance/store refuses to start if one is missing.
@@ -75,24 +78,36 @@ const (
 	idDigits     = 6
 )
 
+// formatID is prefix and seq in at least idDigits digits, zero-padded.
 func formatID(prefix string, seq uint64) string {
-	return fmt.Sprintf("%s%0*d", prefix, idDigits, seq)
+	var buf [24]byte
+	b := append(buf[:0], prefix...)
+	var digits [20]byte
+	d := strconv.AppendUint(digits[:0], seq, 10)
+	for range idDigits - len(d) {
+		b = append(b, '0')
+	}
+	return string(append(b, d...))
 }
 
 // parseID turns an outside id back into its sequence number, refusing ids
-// of another kind. ok is false for anything malformed.
+// of another kind. ok is false for anything malformed, and for any id
+// formatID would not write (a zero, or padding it would not add).
 func parseID(prefix, id string) (uint64, bool) {
 	if len(id) <= len(prefix) || id[:len(prefix)] != prefix || len(id) > len(prefix)+20 {
 		return 0, false
 	}
 	digits := id[len(prefix):]
-	for _, c := range digits {
-		if c < '0' || c > '9' {
+	for i := 0; i < len(digits); i++ {
+		if c := digits[i]; c < '0' || c > '9' {
 			return 0, false
 		}
 	}
+	if len(digits) < idDigits || (len(digits) > idDigits && digits[0] == '0') {
+		return 0, false
+	}
 	n, err := strconv.ParseUint(digits, 10, 64)
-	if err != nil || n == 0 || formatID(prefix, n) != id {
+	if err != nil || n == 0 {
 		return 0, false
 	}
 	return n, true
