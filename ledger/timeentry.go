@@ -3,6 +3,7 @@ package ledger
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -110,8 +111,37 @@ type TimeEntry struct {
 }
 
 // HoursText shows minutes as decimal hours: 150 → "2.5", 80 → "1.33".
+// It is minutes/60 rounded to hundredths, half away from zero, without
+// trailing zeros, as decimal's DivRound(60, 2).String() writes it, in
+// integers (every entry written computes it).
 func HoursText(minutes int) string {
-	return decimal.NewFromInt(int64(minutes)).DivRound(decimal.NewFromInt(60), 2).String()
+	m := int64(minutes)
+	neg := m < 0
+	if neg {
+		m = -m
+	}
+	r := uint64(m)*100/60 + boolToUint(uint64(m)*100%60 >= 30)
+	var buf [24]byte
+	b := buf[:0]
+	if neg && r != 0 {
+		b = append(b, '-')
+	}
+	b = strconv.AppendUint(b, r/100, 10)
+	switch frac := r % 100; {
+	case frac == 0:
+	case frac%10 == 0:
+		b = append(b, '.', byte('0'+frac/10))
+	default:
+		b = append(b, '.', byte('0'+frac/10), byte('0'+frac%10))
+	}
+	return string(b)
+}
+
+func boolToUint(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // Counts reports whether e still stands toward the member's day total and
