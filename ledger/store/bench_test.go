@@ -72,4 +72,8 @@ func BenchmarkLogTime(b *testing.B) {
 	commits := float64(b.N) / writers
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "writes/s")
 	b.ReportMetric(float64(d.TxStats.GetWrite())/commits, "pages/commit")
+	b.ReportMetric(float64(d.TxStats.GetWriteTime().Microseconds())/commits, "write-µs/commit")
+	b.ReportMetric(float64(d.TxStats.GetSpillTime().Microseconds())/commits, "spill-µs/commit")
+	b.ReportMetric(b.Elapsed().Seconds()*1e6/commits, "µs/commit")
+	b.ReportMetric(float64(after.FreelistInuse)/4096, "freelist-pages")
 }

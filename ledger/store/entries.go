@@ -14,16 +14,28 @@ import (
 // LogTime records hours as a draft (or straight as submitted when in.Submit
 // is set). The member defaults to the actor.
 func (tx *Tx) LogTime(actor ledger.Member, in ledger.TimeEntryInput) (ledger.TimeEntry, error) {
+	minutes, err := prepareLog(actor, &in, ledger.Today(tx.now))
+	if err != nil {
+		return ledger.TimeEntry{}, err
+	}
+	return tx.logTime(actor, in, minutes)
+}
+
+// prepareLog does what logging hours checks without reading a record:
+// the member (default the actor) is one the actor may log for, and the
+// input's own fields hold. It trims in and returns the minutes.
+func prepareLog(actor ledger.Member, in *ledger.TimeEntryInput, today string) (int, error) {
 	if in.MemberID == "" {
 		in.MemberID = actor.ID
 	}
 	if err := ledger.CanLogFor(actor, in.MemberID); err != nil {
-		return ledger.TimeEntry{}, err
+		return 0, err
 	}
-	minutes, err := in.Validate(ledger.Today(tx.now))
-	if err != nil {
-		return ledger.TimeEntry{}, err
-	}
+	return in.Validate(today)
+}
+
+// logTime is LogTime once prepareLog has passed.
+func (tx *Tx) logTime(actor ledger.Member, in ledger.TimeEntryInput, minutes int) (ledger.TimeEntry, error) {
 	member, err := tx.Member(in.MemberID)
 	if err != nil {
 		return ledger.TimeEntry{}, ledger.FieldError("member_id", "unknown member "+in.MemberID)
@@ -256,8 +268,8 @@ func (tx *Tx) changeEntry(actor ledger.Member, id, action string, change func(*l
 // putEntry stores e and its index keys and returns its encoding, which
 // the audit event reuses. The member index carries the entry's minutes and
 // state, so the day-total rule reads no entry records.
-func (tx *Tx) putEntry(seq, mseq uint64, e ledger.TimeEntry) (json.RawMessage, error) {
-	data, err := json.Marshal(e)
+func (tx *Tx) putEntry(seq, mseq uint64, e ledger.TimeEntry) (encodedJSON, error) {
+	data, err := appendEntryJSON(make([]byte, 0, 512), &e)
 	if err != nil {
 		return nil, fmt.Errorf("encode entry: %w", err)
 	}
@@ -686,8 +698,14 @@ func (tx *Tx) MonthTotals(actor ledger.Member, memberID, month string) (map[ledg
 }
 
 // LogTime records hours in a write of its own, grouped with concurrent ones.
+// The checks that read no records run first, outside the transaction,
+// whose work is serial while a group of writes waits for its commit.
 func (db *DB) LogTime(actor ledger.Member, in ledger.TimeEntryInput) (e ledger.TimeEntry, err error) {
-	err = db.Write(func(tx *Tx) error { e, err = tx.LogTime(actor, in); return err })
+	minutes, err := prepareLog(actor, &in, ledger.Today(db.now()))
+	if err != nil {
+		return e, err
+	}
+	err = db.Write(func(tx *Tx) error { e, err = tx.logTime(actor, in, minutes); return err })
 	return e, err
 }
 
