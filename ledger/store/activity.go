@@ -65,25 +65,32 @@ func (tx *Tx) MemberApprovedMinutes(memberID, from, to string) (map[ledger.Compe
 	}
 	corrections := tx.tx.Bucket(bucketCorrections)
 	start := concat(u64(mseq), []byte(from))
-	c := tx.tx.Bucket(bucketEntriesMember).Cursor()
-	for k, v := c.Seek(start); k != nil && bytes.HasPrefix(k, u64(mseq)) && string(k[8:18]) <= to; k, v = c.Next() {
+	var err error
+	tx.memberRange(start, u64(mseq), false, func(k, v []byte) bool {
+		if string(k[8:18]) > to {
+			return false
+		}
 		if len(v) == 5 && codeState[v[4]] != ledger.StateApproved {
-			continue
+			return true
 		}
 		seq := k[len(k)-8:]
-		e, err := tx.TimeEntry(formatID(prefixEntry, fromU64(seq)))
-		if err != nil {
-			return nil, err
+		var e ledger.TimeEntry
+		if e, err = tx.TimeEntry(formatID(prefixEntry, fromU64(seq))); err != nil {
+			return false
 		}
 		if e.State != ledger.StateApproved {
-			continue
+			return true
 		}
 		if by := corrections.Get(seq); by != nil {
 			if fix, err := tx.TimeEntry(string(by)); err == nil && fix.State == ledger.StateApproved {
-				continue
+				return true
 			}
 		}
 		out[e.Compensation] += int64(e.Minutes)
+		return true
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -278,7 +278,7 @@ func (tx *Tx) putEntry(seq, mseq uint64, e ledger.TimeEntry) (encodedJSON, error
 	if err := entries.Put(u64(seq), data); err != nil {
 		return nil, err
 	}
-	if err := tx.tx.Bucket(bucketEntriesMember).Put(concat(u64(mseq), []byte(e.Date), u64(seq)), dayValue(e)); err != nil {
+	if err := tx.putMemberIndex(concat(u64(mseq), []byte(e.Date), u64(seq)), dayValue(e)); err != nil {
 		return nil, err
 	}
 	byDate := tx.tx.Bucket(bucketEntriesDate)
@@ -328,7 +328,7 @@ var codeState = map[byte]ledger.EntryState{
 }
 
 func (tx *Tx) unindexEntry(seq, mseq uint64, e ledger.TimeEntry) error {
-	if err := tx.tx.Bucket(bucketEntriesMember).Delete(concat(u64(mseq), []byte(e.Date), u64(seq))); err != nil {
+	if err := tx.deleteMemberIndex(concat(u64(mseq), []byte(e.Date), u64(seq))); err != nil {
 		return err
 	}
 	if err := tx.tx.Bucket(bucketEntriesDate).Delete(concat([]byte(e.Date), u64(seq))); err != nil {
@@ -432,124 +432,95 @@ func (tx *Tx) memberDay(mseq uint64, date string) ([]ledger.TimeEntry, error) {
 	prefix := concat(u64(mseq), []byte(date))
 	corrections := tx.tx.Bucket(bucketCorrections)
 	out := []ledger.TimeEntry{}
-	c := tx.tx.Bucket(bucketEntriesMember).Cursor()
-	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+	var err error
+	tx.memberRange(prefix, prefix, false, func(k, v []byte) bool {
 		seq := k[len(k)-8:]
 		id := formatID(prefixEntry, fromU64(seq))
 		if by := corrections.Get(seq); by != nil {
-			fix, err := tx.TimeEntry(string(by))
-			if err != nil {
-				return nil, err
+			var fix ledger.TimeEntry
+			if fix, err = tx.TimeEntry(string(by)); err != nil {
+				return false
 			}
 			if fix.State != ledger.StateRejected {
-				continue
+				return true
 			}
 		}
 		if len(v) != 5 {
-			e, err := tx.TimeEntry(id)
-			if err != nil {
-				return nil, err
+			var e ledger.TimeEntry
+			if e, err = tx.TimeEntry(id); err != nil {
+				return false
 			}
 			out = append(out, e)
-			continue
+			return true
 		}
 		out = append(out, ledger.TimeEntry{ID: id, Minutes: int(binary.BigEndian.Uint32(v)), State: codeState[v[4]]})
-	}
-	return out, nil
-}
-
-// scanIndex reads the entries whose index keys start with prefix; the
-// entry sequence is the key's last 8 bytes. reverse walks newest first.
-func (tx *Tx) scanIndex(idx *bolt.Bucket, prefix []byte, reverse bool, limit int, keep func(ledger.TimeEntry) bool) ([]ledger.TimeEntry, error) {
-	out := []ledger.TimeEntry{}
-	var kept func(*ledger.TimeEntry) bool
-	if keep != nil {
-		kept = func(e *ledger.TimeEntry) bool { return keep(*e) }
-	}
-	err := tx.visitIndex(idx, prefix, reverse, limit, false, kept, func(ce *cachedEntry, _ []byte) { out = append(out, ce.TimeEntry) })
+		return true
+	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-// visitIndex visits the entries whose index keys start with prefix, as
-// scanIndex reads them, and stops after limit entries that keep accepts
-// (nil keeps all). With wantJSON each visited entry's JSON is known.
-func (tx *Tx) visitIndex(idx *bolt.Bucket, prefix []byte, reverse bool, limit int, wantJSON bool,
-	keep func(*ledger.TimeEntry) bool, visit func(ce *cachedEntry, raw []byte)) error {
-	return tx.visitIndexFrom(idx, prefix, reverse, 0, limit, wantJSON, keep, visit)
+// scanIndex reads the entries whose index keys in idx (the date index)
+// start with prefix; the entry sequence is the key's last 8 bytes.
+// reverse walks newest first.
+func (tx *Tx) scanIndex(idx *bolt.Bucket, prefix []byte, reverse bool, limit int, keep func(ledger.TimeEntry) bool) ([]ledger.TimeEntry, error) {
+	return tx.scanKeys(func(fn func(k, v []byte) bool) { bucketRange(idx, prefix, prefix, reverse, fn) }, limit, keep)
 }
 
-// visitIndexFrom is visitIndex skipping the first offset entries that keep
-// accepts.
-func (tx *Tx) visitIndexFrom(idx *bolt.Bucket, prefix []byte, reverse bool, offset, limit int, wantJSON bool,
+// scanMemberIndex is scanIndex over the member index (memberRange).
+func (tx *Tx) scanMemberIndex(prefix []byte, reverse bool, limit int, keep func(ledger.TimeEntry) bool) ([]ledger.TimeEntry, error) {
+	return tx.scanKeys(func(fn func(k, v []byte) bool) { tx.memberRange(prefix, prefix, reverse, fn) }, limit, keep)
+}
+
+// indexWalk walks index keys in order, calling fn until it returns false.
+type indexWalk func(fn func(k, v []byte) bool)
+
+func (tx *Tx) scanKeys(walk indexWalk, limit int, keep func(ledger.TimeEntry) bool) ([]ledger.TimeEntry, error) {
+	out := []ledger.TimeEntry{}
+	var kept func(*ledger.TimeEntry) bool
+	if keep != nil {
+		kept = func(e *ledger.TimeEntry) bool { return keep(*e) }
+	}
+	err := tx.visitIndex(walk, 0, limit, false, kept, func(ce *cachedEntry, _ []byte) { out = append(out, ce.TimeEntry) })
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// visitIndex visits the entries of the index keys walk yields (the entry
+// sequence is a key's last 8 bytes), skipping the first offset and
+// stopping after limit (0: no limit) of those keep accepts (nil keeps
+// all). With wantJSON each visited entry's JSON is known.
+func (tx *Tx) visitIndex(walk indexWalk, offset, limit int, wantJSON bool,
 	keep func(*ledger.TimeEntry) bool, visit func(ce *cachedEntry, raw []byte)) error {
 	entries := tx.tx.Bucket(bucketEntries).Cursor()
-	c := idx.Cursor()
-	var k []byte
-	if reverse {
-		k = seekLast(c, prefix)
-	} else {
-		k, _ = c.Seek(prefix)
-	}
 	n := 0
-	for ; k != nil && bytes.HasPrefix(k, prefix); k = step(c, reverse) {
+	var err error
+	walk(func(k, _ []byte) bool {
 		seq := k[len(k)-8:]
 		ek, raw := entries.Seek(seq)
 		if raw == nil || !bytes.Equal(ek, seq) {
-			continue
+			return true
 		}
-		ce, err := tx.cachedEntry(seq, raw, wantJSON)
-		if err != nil {
-			return err
+		var ce *cachedEntry
+		if ce, err = tx.cachedEntry(seq, raw, wantJSON); err != nil {
+			return false
 		}
 		if keep != nil && !keep(&ce.TimeEntry) {
-			continue
+			return true
 		}
 		if offset > 0 {
 			offset--
-			continue
+			return true
 		}
 		visit(ce, raw)
-		if n++; limit > 0 && n >= limit {
-			break
-		}
-	}
-	return nil
-}
-
-func step(c *bolt.Cursor, reverse bool) []byte {
-	if reverse {
-		k, _ := c.Prev()
-		return k
-	}
-	k, _ := c.Next()
-	return k
-}
-
-// seekLast positions c on the last key with prefix (or where it would be).
-func seekLast(c *bolt.Cursor, prefix []byte) []byte {
-	if len(prefix) == 0 {
-		k, _ := c.Last()
-		return k
-	}
-	end := append([]byte(nil), prefix...)
-	for i := len(end) - 1; i >= 0; i-- {
-		if end[i] < 0xff {
-			end[i]++
-			end = end[:i+1]
-			k, _ := c.Seek(end)
-			if k == nil {
-				k, _ = c.Last()
-				return k
-			}
-			k, _ = c.Prev()
-			return k
-		}
-	}
-	k, _ := c.Last()
-	return k
+		n++
+		return limit <= 0 || n < limit
+	})
+	return err
 }
 
 // EntryQuery selects time entries. MemberID "" means every member (which
@@ -620,11 +591,15 @@ func (tx *Tx) eachEntry(actor ledger.Member, q EntryQuery, wantJSON bool, visit 
 		if !ok {
 			return fmt.Errorf("member %q: %w", q.MemberID, ledger.ErrNotFound)
 		}
-		return tx.visitIndexFrom(tx.tx.Bucket(bucketEntriesMember), concat(u64(seq), []byte(q.Month)), true, q.Offset, q.Limit, wantJSON, keep, visit)
+		prefix := concat(u64(seq), []byte(q.Month))
+		walk := func(fn func(k, v []byte) bool) { tx.memberRange(prefix, prefix, true, fn) }
+		return tx.visitIndex(walk, q.Offset, q.Limit, wantJSON, keep, visit)
 	case q.State == ledger.StateSubmitted && q.Month == "":
 		return tx.scanPending(q.Offset, q.Limit, wantJSON, visit)
 	default:
-		return tx.visitIndexFrom(tx.tx.Bucket(bucketEntriesDate), []byte(q.Month), true, q.Offset, q.Limit, wantJSON, keep, visit)
+		prefix, idx := []byte(q.Month), tx.tx.Bucket(bucketEntriesDate)
+		walk := func(fn func(k, v []byte) bool) { bucketRange(idx, prefix, prefix, true, fn) }
+		return tx.visitIndex(walk, q.Offset, q.Limit, wantJSON, keep, visit)
 	}
 }
 
@@ -675,17 +650,17 @@ func (tx *Tx) MonthTotals(actor ledger.Member, memberID, month string) (map[ledg
 	}
 	out := map[ledger.EntryState]EntryTotal{}
 	prefix := concat(u64(mseq), []byte(month))
-	c := tx.tx.Bucket(bucketEntriesMember).Cursor()
-	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+	var err error
+	tx.memberRange(prefix, prefix, false, func(k, v []byte) bool {
 		var minutes int
 		var state ledger.EntryState
 		if len(v) == 5 {
 			minutes, state = int(binary.BigEndian.Uint32(v)), codeState[v[4]]
 		} else {
 			// Indexed before index values carried minutes and state.
-			e, err := tx.TimeEntry(formatID(prefixEntry, fromU64(k[len(k)-8:])))
-			if err != nil {
-				return nil, err
+			var e ledger.TimeEntry
+			if e, err = tx.TimeEntry(formatID(prefixEntry, fromU64(k[len(k)-8:]))); err != nil {
+				return false
 			}
 			minutes, state = e.Minutes, e.State
 		}
@@ -693,6 +668,10 @@ func (tx *Tx) MonthTotals(actor ledger.Member, memberID, month string) (map[ledg
 		t.Entries++
 		t.Minutes += minutes
 		out[state] = t
+		return true
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

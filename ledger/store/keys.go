@@ -56,6 +56,10 @@ var governanceBuckets = [][]byte{
 	[]byte("gov_activity_rules"),
 }
 
+// Added in schema version 5: the member index's keys not yet moved into
+// it (memberindex.go), keyed and valued as in bucketEntriesMember.
+var bucketEntriesMemberNew = []byte("entries_member_new")
+
 var keySchemaVersion = []byte("schema_version")
 var keyAuditHead = []byte("audit_head")
 var keyBaseCurrency = []byte("base_currency")

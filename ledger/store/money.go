@@ -218,7 +218,7 @@ func (tx *Tx) Statement(actor ledger.Member, memberID string) (Statement, error)
 	// An approved entry stops counting once a correction of it is approved:
 	// the correction replaces it.
 	corrections := tx.tx.Bucket(bucketCorrections)
-	entries, err := tx.scanIndex(tx.tx.Bucket(bucketEntriesMember), u64(mseq), false, 0,
+	entries, err := tx.scanMemberIndex(u64(mseq), false, 0,
 		func(e ledger.TimeEntry) bool {
 			if e.State != ledger.StateApproved {
 				return false

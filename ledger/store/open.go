@@ -196,6 +196,14 @@ var migrations = []func(*bolt.Tx) error{
 		}
 		return nil
 	},
+	// 5: new keys of the member index gather in a small bucket of their
+	// own and move into the index in groups (memberindex.go), so a commit
+	// of many members' entries writes few of its pages. The keys already
+	// in the index stay there.
+	func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(bucketEntriesMemberNew)
+		return err
+	},
 }
 
 func readVersion(tx *bolt.Tx) uint64 {
