@@ -6,6 +6,7 @@ import (
 	"errors"
 	"reflect"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/coopledger/coopledger/ledger"
@@ -24,10 +25,11 @@ func BindJSON(body []byte, dst any) error {
 	if err := json.Unmarshal(body, &raw); err != nil || raw == nil {
 		return ledger.FieldError("body", "must be a JSON object")
 	}
-	fields := jsonFields(dst)
+	rv := reflect.ValueOf(dst).Elem()
+	fields := fieldNames(rv.Type())
 	v := &ledger.ValidationError{}
 	for name, value := range raw {
-		f, ok := fields[name]
+		i, ok := fields[name]
 		if !ok {
 			v.Add(printableName(name), "is not a known field")
 			continue
@@ -38,18 +40,24 @@ func BindJSON(body []byte, dst any) error {
 			v.Add(name, "must be valid UTF-8")
 			continue
 		}
-		if err := json.Unmarshal(value, f.Addr().Interface()); err != nil {
+		if err := json.Unmarshal(value, rv.Field(i).Addr().Interface()); err != nil {
 			v.Add(name, describe(err))
 		}
 	}
 	return v.Err()
 }
 
-// jsonFields maps each JSON name of dst's struct fields to the field.
-func jsonFields(dst any) map[string]reflect.Value {
-	rv := reflect.ValueOf(dst).Elem()
-	rt := rv.Type()
-	out := make(map[string]reflect.Value, rt.NumField())
+// fieldIndexes caches fieldNames by struct type: every request body is
+// bound to one of a few types.
+var fieldIndexes sync.Map // reflect.Type → map[string]int
+
+// fieldNames maps each JSON name of rt's exported fields to the field's
+// index.
+func fieldNames(rt reflect.Type) map[string]int {
+	if m, ok := fieldIndexes.Load(rt); ok {
+		return m.(map[string]int)
+	}
+	out := make(map[string]int, rt.NumField())
 	for i := 0; i < rt.NumField(); i++ {
 		sf := rt.Field(i)
 		if !sf.IsExported() {
@@ -62,8 +70,9 @@ func jsonFields(dst any) map[string]reflect.Value {
 		if name == "" {
 			name = sf.Name
 		}
-		out[name] = rv.Field(i)
+		out[name] = i
 	}
+	fieldIndexes.Store(rt, out)
 	return out
 }
 
