@@ -108,8 +108,13 @@ func describe(err error) string {
 }
 
 // printableName keeps an unknown field's name fit to echo back: valid
-// UTF-8, no control characters, at most 64 characters.
+// UTF-8, no control characters, at most 64 characters, and never empty
+// (an empty name comes back as two quote marks).
 func printableName(s string) string {
+	if s == "" {
+		// A field error keyed "" names nothing a client can show.
+		return `""`
+	}
 	s = strings.ToValidUTF8(s, "?")
 	s = strings.Map(func(r rune) rune {
 		if r < 0x20 || r == 0x7f {

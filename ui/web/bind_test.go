@@ -27,6 +27,7 @@ func TestBindJSON_NamesEveryBadField(t *testing.T) {
 		{"fraction for an integer", `{"minutes":1.5}`, []string{"minutes"}},
 		{"unknown enum", `{"compensation":"bonus"}`, []string{"compensation"}},
 		{"several at once", `{"date":1,"hours":[],"x":0}`, []string{"date", "hours", "x"}},
+		{"a field with no name", `{"":1}`, []string{`""`}},
 		{"text that is not UTF-8", "{\"task\":\"a\xffb\",\"note\":\"ok\"}", []string{"task"}},
 		{"not UTF-8 inside a list", "{\"date\":\"2024-01-01\",\"member_id\":[\"\xc3\"]}", []string{"member_id"}},
 	}
