@@ -308,6 +308,8 @@ func TestAPI_ActivityScenarios(t *testing.T) {
 			want: []string{`"member_id":"{mia}"`, `"attended":0`}, absent: []string{`"member_id":"{olga}"`}},
 		{name: "a member sees only themselves", method: "GET", path: "/api/v1/activity?year=2024", actor: "mia", status: 200,
 			want: []string{`"member_id":"{mia}"`}, absent: []string{`"member_id":"{ada}"`}},
+		{name: "ops too see only themselves", method: "GET", path: "/api/v1/activity?year=2024", actor: "olga", status: 200,
+			want: []string{`"member_id":"{olga}"`}, absent: []string{`"member_id":"{mia}"`}},
 		{name: "a bad year", method: "GET", path: "/api/v1/activity?year=twenty", actor: "mia", status: 400, fields: []string{"year"}},
 		{name: "a bad status", method: "GET", path: "/api/v1/activity?status=gone", actor: "bea", status: 400, fields: []string{"status"}},
 	}, withRule)

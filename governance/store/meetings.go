@@ -258,8 +258,8 @@ func (s *Store) SetActivityRule(actor ledger.Member, r governance.ActivityRule) 
 }
 
 // Activity assesses members in year against their class commitments:
-// only actor themselves unless actor oversees (ops, board, admin), when
-// every member who belonged that year is assessed.
+// only actor themselves unless actor is on the board or an admin, who see
+// every member who belonged that year (as with statements).
 func (s *Store) Activity(actor ledger.Member, year int) (out []governance.Activity, err error) {
 	if year < 2000 || year > 9999 {
 		return nil, ledger.FieldError("year", "must be a year such as 2026")
@@ -271,7 +271,7 @@ func (s *Store) Activity(actor ledger.Member, year int) (out []governance.Activi
 			return err
 		}
 		members := []ledger.Member{actor}
-		if actor.CanSeeAll() {
+		if actor.HasRole(ledger.RoleBoard) || actor.IsAdmin() {
 			if members, err = tx.Members(); err != nil {
 				return err
 			}

@@ -97,7 +97,7 @@ func (h Handlers) SetActivityRule(c *fiber.Ctx) error {
 }
 
 // Activity answers GET /activity?year=&status=: every member's progress
-// for ops, board and admins, one's own for others. status keeps only
+// for board and admins, one's own for others. status keeps only
 // at_risk, inactive, ok or no_commitment.
 func (h Handlers) Activity(c *fiber.Ctx) error {
 	actor := web.MustActor(c)
