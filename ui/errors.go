@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/url"
+	"unicode/utf8"
 
 	"github.com/coopledger/coopledger/ledger"
 	"github.com/coopledger/coopledger/ui/web"
@@ -27,6 +28,28 @@ type ErrorDetail struct {
 // returns sentinels and *ledger.ValidationError; Fiber returns *fiber.Error
 // for routing and body-size problems.
 func classify(err error) (int, ErrorDetail) {
+	status, d := classifyFull(err)
+	d.Message = shorten(d.Message)
+	return status, d
+}
+
+// maxMessage bounds an error message: messages quote ids and values the
+// caller sent, which may be as long as the body limit allows.
+const maxMessage = 500
+
+// shorten cuts a message to maxMessage bytes at a character boundary.
+func shorten(msg string) string {
+	if len(msg) <= maxMessage {
+		return msg
+	}
+	cut := maxMessage
+	for cut > 0 && !utf8.RuneStart(msg[cut]) {
+		cut--
+	}
+	return msg[:cut] + "…"
+}
+
+func classifyFull(err error) (int, ErrorDetail) {
 	var ve *ledger.ValidationError
 	var fe *fiber.Error
 	switch {

@@ -453,3 +453,13 @@ func TestAPI_ConcurrentBallots(t *testing.T) {
 		t.Fatalf("yes %d + no %d, want %d in all and at least %d no", y, nn, n, n/2)
 	}
 }
+
+// An error quoting what the caller sent stays short, however long that was.
+func TestAPI_ErrorMessagesAreBounded(t *testing.T) {
+	f := newFixture(t)
+	long := "m" + strings.Repeat("9", 100000)
+	status, body := f.do(t, "POST", "/api/v1/tokens", "mia", `{"member_id":"`+long+`","name":"x"}`)
+	if status != 403 || len(body) > 1000 || !strings.Contains(body, `"code":"forbidden"`) {
+		t.Fatalf("status %d, %d bytes: %.200s", status, len(body), body)
+	}
+}
