@@ -7,12 +7,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
-	"io"
 	"sync"
 
 	"github.com/coopledger/coopledger/ui/web"
 	"github.com/gofiber/fiber/v2"
-	"github.com/valyala/fasthttp"
 )
 
 // shells keeps views rendered around a placeholder body, split at it, by
@@ -44,11 +42,11 @@ var shellMark = func() string {
 
 // renderShell renders view like render, where data(body) is the view's
 // data with body (safe HTML) in the place the view shows it, and
-// writeBody writes that body straight into the response. The key is the
-// JSON of the page with an empty body, so a field of the page or the data
-// that JSON leaves out must not change what the view shows.
+// appendBody appends that body to a buffer. The key is the JSON of the
+// page with an empty body, so a field of the page or the data that JSON
+// leaves out must not change what the view shows.
 func (h *Handlers) renderShell(c *fiber.Ctx, status int, view string, p Page,
-	data func(body template.HTML) any, writeBody func(io.StringWriter)) error {
+	data func(body template.HTML) any, appendBody func([]byte) []byte) error {
 	t := h.views[view]
 	if t == nil {
 		return fmt.Errorf("render: no view %q", view)
@@ -92,19 +90,16 @@ func (h *Handlers) renderShell(c *fiber.Ctx, status int, view string, p Page,
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	c.Set(fiber.HeaderCacheControl, "no-store")
+	buf := bodyBuffers.Get().(*[]byte)
+	out := appendBody(append((*buf)[:0], sh.head...))
+	out = append(out, sh.tail...)
 	resp := c.Status(status).Response()
 	resp.ResetBody()
-	resp.AppendBody(sh.head)
-	writeBody(responseWriter{resp})
-	resp.AppendBody(sh.tail)
+	resp.AppendBody(out) // copied into fasthttp's pooled buffer
+	*buf = out
+	bodyBuffers.Put(buf)
 	return nil
 }
 
-// responseWriter appends to a response's body (in fasthttp's pooled
-// buffer, so a page costs no buffer of its own).
-type responseWriter struct{ r *fasthttp.Response }
-
-func (w responseWriter) WriteString(s string) (int, error) {
-	w.r.AppendBodyString(s)
-	return len(s), nil
-}
+// bodyBuffers are reused to assemble pages.
+var bodyBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 32<<10); return &b }}

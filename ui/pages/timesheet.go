@@ -2,7 +2,6 @@ package pages
 
 import (
 	"html/template"
-	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -251,7 +250,7 @@ func (h *Handlers) renderTimesheet(c *fiber.Ctx, status int, month string, page 
 	return h.renderShell(c, status, "timesheet", p, func(body template.HTML) any {
 		d.Body = body
 		return d
-	}, func(w io.StringWriter) { monthHTML(w, m, csrf) })
+	}, func(b []byte) []byte { return monthHTML(b, m, csrf) })
 }
 
 // memberNames maps the ids of the members the entries name (owners and

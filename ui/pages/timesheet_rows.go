@@ -1,7 +1,6 @@
 package pages
 
 import (
-	"io"
 	"strconv"
 
 	"github.com/coopledger/coopledger/ledger"
@@ -12,9 +11,9 @@ import (
 // rather than html/template, whose reflection on every field made the rows
 // most of the page's cost; every value is escaped as html/template escapes
 // text and quoted attributes (htmlEscape).
-func monthHTML(b io.StringWriter, m monthEntries, csrf string) {
-	w := func(s string) { b.WriteString(s) }
-	esc := func(s string) { htmlEscape(b, s) }
+func monthHTML(b []byte, m monthEntries, csrf string) []byte {
+	w := func(s string) { b = append(b, s...) }
+	esc := func(s string) { b = htmlEscape(b, s) }
 	switch {
 	case len(m.Rows) == 0 && m.Count > 0:
 		w(`
@@ -23,13 +22,13 @@ func monthHTML(b io.StringWriter, m monthEntries, csrf string) {
 		w(`">The newest entries of `)
 		esc(m.MonthLabel)
 		w(`</a></p>`)
-		return
+		return b
 	case len(m.Rows) == 0:
 		w(`
   <p>No hours logged in `)
 		esc(m.MonthLabel)
 		w(`.</p>`)
-		return
+		return b
 	}
 	if m.Newer != "" || m.Older != "" {
 		w(`
@@ -60,7 +59,7 @@ func monthHTML(b io.StringWriter, m monthEntries, csrf string) {
         <th scope="col">Compensation</th><th scope="col">State</th><th scope="col"><span class="sr-only">Actions</span></th></tr>
     </thead>
     <tbody>`)
-	entryRowsHTML(b, m.Rows, csrf, m.Month)
+	b = entryRowsHTML(b, m.Rows, csrf, m.Month)
 	w(`
     </tbody>
     <tfoot>
@@ -83,12 +82,13 @@ func monthHTML(b io.StringWriter, m monthEntries, csrf string) {
       </tr>
     </tfoot>
   </table>`)
+	return b
 }
 
 // entryRowsHTML writes the table's rows as the view's template did.
-func entryRowsHTML(b io.StringWriter, rows []entryRow, csrf, month string) {
-	w := func(s string) { b.WriteString(s) }
-	esc := func(s string) { htmlEscape(b, s) }
+func entryRowsHTML(b []byte, rows []entryRow, csrf, month string) []byte {
+	w := func(s string) { b = append(b, s...) }
+	esc := func(s string) { b = htmlEscape(b, s) }
 	for _, r := range rows {
 		w(`
       <tr id="entry-`)
@@ -165,12 +165,13 @@ func entryRowsHTML(b io.StringWriter, rows []entryRow, csrf, month string) {
         </td>
       </tr>`)
 	}
+	return b
 }
 
 // htmlEscape writes s escaped as html/template escapes text and quoted
 // attribute values: NUL becomes U+FFFD and " & ' + < > character
 // references.
-func htmlEscape(b io.StringWriter, s string) {
+func htmlEscape(b []byte, s string) []byte {
 	last := 0
 	for i := 0; i < len(s); i++ {
 		var rep string
@@ -192,9 +193,9 @@ func htmlEscape(b io.StringWriter, s string) {
 		default:
 			continue
 		}
-		b.WriteString(s[last:i])
-		b.WriteString(rep)
+		b = append(b, s[last:i]...)
+		b = append(b, rep...)
 		last = i + 1
 	}
-	b.WriteString(s[last:])
+	return append(b, s[last:]...)
 }
