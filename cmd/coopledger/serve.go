@@ -144,6 +144,13 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 			Sweeps: []schedule.Sweep{
 				{Name: "close-due-polls", Every: time.Minute, Run: func(context.Context) ([]string, error) { return gov.CloseDuePolls() }},
 				{Name: "expire-bounties", Every: time.Hour, Run: func(context.Context) ([]string, error) { return gov.ExpireBounties() }},
+				{Name: "purge-sessions", Every: time.Hour, Run: func(context.Context) ([]string, error) {
+					n, err := db.PurgeExpired(o.SessionIdle)
+					if n == 0 {
+						return nil, err
+					}
+					return []string{fmt.Sprintf("%d expired sessions and sign-in links", n)}, err
+				}},
 			},
 			AfterRun: func(r schedule.Run) { metrics.ObserveJob(r.Job, r.Err, r.Duration) }}
 		if sched, err = schedule.New(db, cfg, log); err != nil {
