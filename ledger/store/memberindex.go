@@ -26,7 +26,10 @@ const memberNewMax = 256
 // keys, moving them into the index when memberNewMax have gathered.
 func (tx *Tx) putMemberIndex(key, value []byte) error {
 	main := tx.tx.Bucket(bucketEntriesMember)
-	if main.Get(key) != nil {
+	// A cursor rather than Get: keys indexed before index values carried
+	// minutes and state have empty values, which Get may not tell from
+	// absent ones.
+	if k, _ := main.Cursor().Seek(key); bytes.Equal(k, key) {
 		return main.Put(key, value)
 	}
 	fresh := tx.tx.Bucket(bucketEntriesMemberNew)

@@ -224,10 +224,14 @@ func TestMigration5_KeepsTheIndex_AddsTheNewKeysBucket(t *testing.T) {
 		}
 		before = append(before, e.ID)
 	}
-	// Make it a version 4 file: its index keys all in entries_member.
+	// Make it a version 4 file: its index keys all in entries_member, the
+	// first entry's with the empty value of the oldest files.
 	err = db.Bolt().Update(func(tx *bolt.Tx) error {
 		main := tx.Bucket(bucketEntriesMember)
 		if err := tx.Bucket(bucketEntriesMemberNew).ForEach(func(k, v []byte) error {
+			if bytes.HasSuffix(k, u64(1)) {
+				v = nil
+			}
 			return main.Put(bytes.Clone(k), bytes.Clone(v))
 		}); err != nil {
 			return err
@@ -248,6 +252,10 @@ func TestMigration5_KeepsTheIndex_AddsTheNewKeysBucket(t *testing.T) {
 	defer db.Close()
 	if v, _ := db.Version(); v != 5 || SchemaVersion != 5 {
 		t.Fatalf("migrated to version %d (this build %d), want 5", v, SchemaVersion)
+	}
+	// Changing the entry with the empty index value keeps its one key.
+	if _, err := db.SubmitTimeEntry(m, before[0]); err != nil {
+		t.Fatal(err)
 	}
 	var after []string
 	for _, d := range []string{"2024-06-02", "2024-06-10"} {
