@@ -88,8 +88,22 @@ func benchLogTime(b *testing.B, clients, members int) {
 	go app.Listener(ln)
 	defer app.Shutdown()
 	url := "http://" + ln.Addr().String() + "/api/v1/time-entries"
-	client := &fasthttp.Client{MaxConnsPerHost: clients * 2}
+	perDay := 4 * (clients / members) // entries a member logs a day, well under 24 h
+	postConcurrently(b, clients, url, 201, func(k int, i int64) (token, body string) {
+		// Members log in date order from 2020 on.
+		day := int(i) / (perDay * members)
+		date := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, day).Format(ledger.DateLayout)
+		return tokens[k%members], `{"date":"` + date + `","minutes":1,"circle_id":"` + circle + `","task":"benchmark entry","note":"load"}`
+	})
+}
 
+// postConcurrently runs b.N POSTs to url from clients goroutines, each
+// with its own connection, the i-th (from 1) authenticated and shaped by
+// request(k, i) for client k; every answer must have status want. It
+// times only the requests and reports writes/s.
+func postConcurrently(b *testing.B, clients int, url string, want int, request func(k int, i int64) (token, body string)) {
+	b.Helper()
+	client := &fasthttp.Client{MaxConnsPerHost: clients * 2}
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	errs := make(chan error, clients)
@@ -101,23 +115,19 @@ func benchLogTime(b *testing.B, clients, members int) {
 			req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
 			defer fasthttp.ReleaseRequest(req)
 			defer fasthttp.ReleaseResponse(resp)
-			token := tokens[k%members]
-			perDay := 4 * (clients / members) // entries a member logs a day, well under 24 h
 			for i := next.Add(1); i <= int64(b.N); i = next.Add(1) {
-				// Members log in date order from 2020 on.
-				day := int(i) / (perDay * members)
-				date := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, day).Format(ledger.DateLayout)
+				token, body := request(k, i)
 				req.Reset()
 				req.SetRequestURI(url)
 				req.Header.SetMethod("POST")
 				req.Header.Set("Authorization", "Bearer "+token)
 				req.Header.SetContentType("application/json")
-				req.SetBodyString(`{"date":"` + date + `","minutes":1,"circle_id":"` + circle + `","task":"benchmark entry","note":"load"}`)
+				req.SetBodyString(body)
 				if err := client.Do(req, resp); err != nil {
 					errs <- err
 					return
 				}
-				if resp.StatusCode() != 201 {
+				if resp.StatusCode() != want {
 					errs <- fmt.Errorf("status %d: %s", resp.StatusCode(), resp.Body())
 					return
 				}

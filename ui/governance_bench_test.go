@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"net"
 	"path/filepath"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,7 +13,6 @@ import (
 	"github.com/coopledger/coopledger/ledger"
 	"github.com/coopledger/coopledger/ledger/store"
 	"github.com/coopledger/coopledger/ui"
-	"github.com/valyala/fasthttp"
 )
 
 // BenchmarkVoteHTTP casts ballots through the real HTTP API on a
@@ -75,45 +72,10 @@ func BenchmarkVoteHTTP(b *testing.B) {
 	go app.Listener(ln)
 	defer app.Shutdown()
 	url := "http://" + ln.Addr().String() + "/api/v1/polls/" + p.ID + "/ballots"
-	client := &fasthttp.Client{MaxConnsPerHost: clients * 2}
 	rankings := []string{`{"ranking":["o1","o2","o3"]}`, `{"ranking":["o2","o1"]}`, `{"ranking":["o4"]}`}
-
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	errs := make(chan error, clients)
-	b.ResetTimer()
-	for k := 0; k < clients; k++ {
-		wg.Add(1)
-		go func(k int) {
-			defer wg.Done()
-			req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
-			defer fasthttp.ReleaseRequest(req)
-			defer fasthttp.ReleaseResponse(resp)
-			for i := next.Add(1); i <= int64(b.N); i = next.Add(1) {
-				req.Reset()
-				req.SetRequestURI(url)
-				req.Header.SetMethod("POST")
-				req.Header.Set("Authorization", "Bearer "+tokens[k])
-				req.Header.SetContentType("application/json")
-				req.SetBodyString(rankings[int(i)%len(rankings)])
-				if err := client.Do(req, resp); err != nil {
-					errs <- err
-					return
-				}
-				if resp.StatusCode() != 201 {
-					errs <- fmt.Errorf("status %d: %s", resp.StatusCode(), resp.Body())
-					return
-				}
-			}
-		}(k)
-	}
-	wg.Wait()
-	b.StopTimer()
-	close(errs)
-	for err := range errs {
-		b.Fatal(err)
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "writes/s")
+	postConcurrently(b, clients, url, 201, func(k int, i int64) (string, string) {
+		return tokens[k], rankings[int(i)%len(rankings)]
+	})
 	r, _ := gs.Result(p.ID)
 	if r.Ballots != min(clients, b.N) {
 		out, _ := json.Marshal(r)
