@@ -380,8 +380,18 @@ func (db *DB) CreateAPIToken(actor ledger.Member, memberID, name string) (token 
 
 // TokenMember resolves a bearer token to its member.
 func (db *DB) TokenMember(token string) (m ledger.Member, err error) {
+	key := secretKey(token)
+	if m, ok := db.tokenHits.lookup(key, ledger.Today(db.now())); ok {
+		return m, nil
+	}
+	g := db.tokenHits.generation.Load()
+	defer func() {
+		if err == nil {
+			db.tokenHits.remember(key, g, m)
+		}
+	}()
 	err = db.View(func(tx *Tx) error {
-		t, found, err := getCached(&tx.db.tokens, tx.tx.Bucket(bucketTokens), secretKey(token))
+		t, found, err := getCached(&tx.db.tokens, tx.tx.Bucket(bucketTokens), key)
 		if err != nil {
 			return err
 		}

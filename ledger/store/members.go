@@ -66,6 +66,7 @@ func (tx *Tx) UpdateMember(actor ledger.Member, id string, in ledger.MemberInput
 		return ledger.Member{}, ledger.FieldError("roles", "you cannot remove your own admin role")
 	}
 	seq, _ := parseID(prefixMember, m.ID)
+	tx.membersChanged()
 	if err := put(tx.tx.Bucket(bucketMembers), u64(seq), m); err != nil {
 		return ledger.Member{}, err
 	}

@@ -63,6 +63,8 @@ type DB struct {
 	entries  decodeCache[*cachedEntry]
 	sessions decodeCache[Session]
 	tokens   decodeCache[APIToken]
+	// tokenHits remembers the member each bearer token signed in.
+	tokenHits tokenCache
 	// lastShared is when (UnixNano) a write last found others in flight.
 	lastShared atomic.Int64
 }
