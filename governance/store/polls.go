@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -209,13 +210,21 @@ func (s *Store) Polls(state governance.PollState) (ps []governance.Poll, err err
 // Cast records actor's ballot, replacing any earlier one of theirs while
 // the poll is open. Only members of the electorate fixed at opening vote.
 func (s *Store) Cast(actor ledger.Member, id string, in governance.BallotInput) (v PollView, err error) {
-	err = s.write(func(tx *lstore.Tx) error {
-		p, seq, err := s.poll(tx.Bolt(), id)
-		if err != nil {
+	// A poll's options, kind and electorate never change, so the ballot is
+	// checked and encoded before the write transaction, which every writer
+	// waits for; inside it only the poll's state is checked again. The
+	// refusals keep their order: closed (409), outside the electorate
+	// (403), a bad ballot (400).
+	var p governance.Poll
+	var b governance.Ballot
+	err = s.view(func(tx *lstore.Tx) error {
+		var seq uint64
+		var err error
+		if p, seq, err = s.poll(tx.Bolt(), id); err != nil {
 			return err
 		}
-		if p.State != governance.PollOpen || p.Due(tx.Now()) {
-			return fmt.Errorf("poll %s closed at %s: %w", p.ID, p.ClosesAt.Format(time.RFC3339), ledger.ErrConflict)
+		if err := ballotsOpen(p, tx.Now()); err != nil {
+			return err
 		}
 		vt, ok, err := voter(tx.Bolt(), seq, actor.ID)
 		if err != nil {
@@ -224,28 +233,54 @@ func (s *Store) Cast(actor ledger.Member, id string, in governance.BallotInput) 
 		if !ok {
 			return fmt.Errorf("poll %s: %s was not in its electorate when it opened: %w", p.ID, actor.ID, ledger.ErrForbidden)
 		}
-		b, err := governance.CheckBallot(p, in)
-		if err != nil {
+		if b, err = governance.CheckBallot(p, in); err != nil {
 			return err
 		}
 		b.Classes = vt.Classes
-		if err := put(tx.Bolt().Bucket(bucketBallots), ballotKey(tx.Bolt(), p, seq, actor.ID), b); err != nil {
+		return nil
+	})
+	if err != nil {
+		return v, err
+	}
+	record, err := json.Marshal(b)
+	if err != nil {
+		return v, err
+	}
+	var data []byte
+	if !p.Secret {
+		if data, err = json.Marshal(in); err != nil {
+			return v, err
+		}
+	}
+	err = s.write(func(tx *lstore.Tx) error {
+		p, seq, err := s.poll(tx.Bolt(), id)
+		if err != nil {
+			return err
+		}
+		if err := ballotsOpen(p, tx.Now()); err != nil {
+			return err
+		}
+		if err := tx.Bolt().Bucket(bucketBallots).Put(ballotKey(tx.Bolt(), p, seq, actor.ID), record); err != nil {
 			return err
 		}
 		if err := tx.Bolt().Bucket(bucketPollVoted).Put(joinKey(u64(seq), []byte(actor.ID)), present); err != nil {
 			return err
 		}
-		var data any
-		if !p.Secret {
-			data = in
-		}
-		v = PollView{Poll: p, Eligible: true, Voted: true, Mine: &b}
-		return tx.Audit(actor, "poll.ballot", p.ID, data)
+		return tx.AuditEncoded(actor, "poll.ballot", p.ID, data)
 	})
-	if v.Mine != nil {
-		v.Mine.Classes = nil
+	if err != nil {
+		return v, err
 	}
-	return v, err
+	b.Classes = nil
+	return PollView{Poll: p, Eligible: true, Voted: true, Mine: &b}, nil
+}
+
+// ballotsOpen refuses a ballot in a poll that is closed or past its time.
+func ballotsOpen(p governance.Poll, now time.Time) error {
+	if p.State != governance.PollOpen || p.Due(now) {
+		return fmt.Errorf("poll %s closed at %s: %w", p.ID, p.ClosesAt.Format(time.RFC3339), ledger.ErrConflict)
+	}
+	return nil
 }
 
 // ClosePoll closes a poll early. Its author or the board may.

@@ -206,6 +206,16 @@ func (tx *Tx) Audit(actor ledger.Member, action, subject string, data any) error
 	return tx.audit(actor, action, subject, data)
 }
 
+// AuditEncoded is Audit for data that json.Marshal already encoded (or
+// nil), so a caller can encode it before the write transaction, which
+// every writer waits for.
+func (tx *Tx) AuditEncoded(actor ledger.Member, action, subject string, data []byte) error {
+	if data == nil {
+		return tx.audit(actor, action, subject, nil)
+	}
+	return tx.audit(actor, action, subject, encodedJSON(data))
+}
+
 // appendAuditJSON appends e as json.Marshal encodes it when e.Data is
 // encodedJSON (a test holds it to that, byte for byte).
 func appendAuditJSON(b []byte, e *AuditEvent) ([]byte, error) {

@@ -38,6 +38,14 @@ func (h Handlers) GetPoll(c *fiber.Ctx) error {
 	return c.JSON(v)
 }
 
+// ballotView answers a cast: the ballot as counted. GET /polls/{id} has
+// the rest.
+type ballotView struct {
+	PollID string             `json:"poll_id"`
+	Voted  bool               `json:"voted"`
+	Ballot *governance.Ballot `json:"my_ballot"`
+}
+
 // CastBallot answers POST /polls/{id}/ballots; a second ballot replaces
 // the first while the poll is open.
 func (h Handlers) CastBallot(c *fiber.Ctx) error {
@@ -49,7 +57,7 @@ func (h Handlers) CastBallot(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return created(c, v)
+	return created(c, ballotView{PollID: v.ID, Voted: true, Ballot: v.Mine})
 }
 
 // ClosePoll answers POST /polls/{id}/close (author or board, early).
