@@ -257,12 +257,19 @@ func DefaultCompensation(hasRate bool) Compensation {
 // other entries on that date; replaced is the id of an entry the new one
 // corrects (it stops counting once the correction stands), or "".
 func CheckDayTotal(sameDay []TimeEntry, adding int, replaced string) error {
-	total := adding
+	counted := 0
 	for _, e := range sameDay {
 		if e.Counts() && e.ID != replaced {
-			total += e.Minutes
+			counted += e.Minutes
 		}
 	}
+	return CheckDayMinutes(counted, adding)
+}
+
+// CheckDayMinutes is CheckDayTotal for a caller that has summed the day's
+// counting minutes itself: counted of them stand already, adding more come.
+func CheckDayMinutes(counted, adding int) error {
+	total := counted + adding
 	if total > MaxDayMinutes {
 		return FieldError("hours", fmt.Sprintf("would bring this day to %s h; a day holds at most 24 h", HoursText(total)))
 	}

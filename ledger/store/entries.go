@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"slices"
 
 	"github.com/coopledger/coopledger/ledger"
 	bolt "go.etcd.io/bbolt"
@@ -62,11 +61,12 @@ func (tx *Tx) logTime(actor ledger.Member, in ledger.TimeEntryInput, minutes int
 			replaced = orig.ID
 		}
 	}
-	sameDay, err := tx.memberDay(mseq, in.Date)
+	rseq, _ := parseID(prefixEntry, replaced)
+	counted, err := tx.dayMinutes(mseq, in.Date, rseq, 0)
 	if err != nil {
 		return ledger.TimeEntry{}, err
 	}
-	if err := ledger.CheckDayTotal(sameDay, minutes, replaced); err != nil {
+	if err := ledger.CheckDayMinutes(counted, minutes); err != nil {
 		return ledger.TimeEntry{}, err
 	}
 	comp := ledger.DefaultCompensation(tx.hasRate(member.ID, in.Date))
@@ -158,18 +158,16 @@ func (tx *Tx) UpdateTimeEntry(actor ledger.Member, id string, in ledger.TimeEntr
 		return e, fmt.Errorf("change entry %s: its month %s is closed: %w", id, ledger.MonthOf(e.Date), ledger.ErrConflict)
 	}
 	mseq, _ := parseID(prefixMember, e.MemberID)
-	sameDay, err := tx.memberDay(mseq, in.Date)
+	seq, _ := parseID(prefixEntry, e.ID)
+	// A draft correction replaces the entry it corrects.
+	cseq, _ := parseID(prefixEntry, e.Corrects)
+	counted, err := tx.dayMinutes(mseq, in.Date, seq, cseq)
 	if err != nil {
 		return e, err
 	}
-	if e.Corrects != "" {
-		// A draft correction replaces the entry it corrects.
-		sameDay = slices.DeleteFunc(sameDay, func(o ledger.TimeEntry) bool { return o.ID == e.Corrects })
-	}
-	if err := ledger.CheckDayTotal(sameDay, minutes, e.ID); err != nil {
+	if err := ledger.CheckDayMinutes(counted, minutes); err != nil {
 		return e, err
 	}
-	seq, _ := parseID(prefixEntry, e.ID)
 	if err := tx.unindexEntry(seq, mseq, e); err != nil {
 		return e, err
 	}
@@ -424,42 +422,50 @@ func (tx *Tx) correctionOf(id string) (*ledger.TimeEntry, error) {
 	return &e, nil
 }
 
-// memberDay returns the member's entries on one date that still stand
-// toward the day's total, with only id, minutes and state filled in: a
-// range scan over the member index. An entry replaced by a correction that
-// was not rejected is left out: the correction counts instead.
-func (tx *Tx) memberDay(mseq uint64, date string) ([]ledger.TimeEntry, error) {
+// dayMinutes sums the minutes of the member's entries on one date that
+// still stand toward the day's total, leaving out the entries numbered
+// skip and also (0: none): a range scan over the member index, whose
+// values carry each entry's minutes and state. An entry replaced by a
+// correction that was not rejected is left out: the correction counts
+// instead. It builds no entries: it runs inside every write of an entry.
+func (tx *Tx) dayMinutes(mseq uint64, date string, skip, also uint64) (int, error) {
 	prefix := concat(u64(mseq), []byte(date))
 	corrections := tx.tx.Bucket(bucketCorrections)
-	out := []ledger.TimeEntry{}
-	var err error
-	tx.memberRange(prefix, prefix, false, func(k, v []byte) bool {
-		seq := k[len(k)-8:]
-		id := formatID(prefixEntry, fromU64(seq))
-		if by := corrections.Get(seq); by != nil {
-			var fix ledger.TimeEntry
-			if fix, err = tx.TimeEntry(string(by)); err != nil {
-				return false
+	total := 0
+	// The sum needs no key order: walk the new keys and the index apart.
+	for _, name := range [...][]byte{bucketEntriesMemberNew, bucketEntriesMember} {
+		c := tx.tx.Bucket(name).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			seq := k[len(k)-8:]
+			if n := fromU64(seq); n == skip || n == also {
+				continue
 			}
-			if fix.State != ledger.StateRejected {
-				return true
+			if by := corrections.Get(seq); by != nil {
+				fix, err := tx.TimeEntry(string(by))
+				if err != nil {
+					return 0, err
+				}
+				if fix.State != ledger.StateRejected {
+					continue
+				}
+			}
+			minutes, state := 0, ledger.EntryState("")
+			if len(v) == 5 {
+				minutes, state = int(binary.BigEndian.Uint32(v)), codeState[v[4]]
+			} else {
+				// Indexed before index values carried minutes and state.
+				e, err := tx.TimeEntry(formatID(prefixEntry, fromU64(seq)))
+				if err != nil {
+					return 0, err
+				}
+				minutes, state = e.Minutes, e.State
+			}
+			if (ledger.TimeEntry{State: state}).Counts() {
+				total += minutes
 			}
 		}
-		if len(v) != 5 {
-			var e ledger.TimeEntry
-			if e, err = tx.TimeEntry(id); err != nil {
-				return false
-			}
-			out = append(out, e)
-			return true
-		}
-		out = append(out, ledger.TimeEntry{ID: id, Minutes: int(binary.BigEndian.Uint32(v)), State: codeState[v[4]]})
-		return true
-	})
-	if err != nil {
-		return nil, err
 	}
-	return out, nil
+	return total, nil
 }
 
 // scanIndex reads the entries whose index keys in idx (the date index)
