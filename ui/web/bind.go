@@ -21,6 +21,15 @@ func BindJSON(body []byte, dst any) error {
 	if len(body) == 0 {
 		return ledger.FieldError("body", "is required: send a JSON object")
 	}
+	if in, ok := dst.(*ledger.TimeEntryInput); ok && bindTimeEntry(body, in) {
+		return nil
+	}
+	return bindGeneral(body, dst)
+}
+
+// bindGeneral is BindJSON for any body, through reflection: body is
+// trimmed and not empty.
+func bindGeneral(body []byte, dst any) error {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(body, &raw); err != nil || raw == nil {
 		return ledger.FieldError("body", "must be a JSON object")
