@@ -35,7 +35,8 @@ func prepareLog(actor ledger.Member, in *ledger.TimeEntryInput, today string) (i
 
 // logTime is LogTime once prepareLog has passed.
 func (tx *Tx) logTime(actor ledger.Member, in ledger.TimeEntryInput, minutes int) (ledger.TimeEntry, error) {
-	member, err := tx.Member(in.MemberID)
+	// Only read: the cache's copy will do.
+	member, err := tx.sharedMember(in.MemberID)
 	if err != nil {
 		return ledger.TimeEntry{}, ledger.FieldError("member_id", "unknown member "+in.MemberID)
 	}
@@ -92,7 +93,7 @@ func (tx *Tx) logTime(actor ledger.Member, in ledger.TimeEntryInput, minutes int
 			return ledger.TimeEntry{}, err
 		}
 	}
-	data, err := tx.putEntry(seq, mseq, e)
+	data, err := tx.putEntry(seq, mseq, e, true)
 	if err != nil {
 		return ledger.TimeEntry{}, err
 	}
@@ -181,7 +182,7 @@ func (tx *Tx) UpdateTimeEntry(actor ledger.Member, id string, in ledger.TimeEntr
 			return e, err
 		}
 	}
-	data, err := tx.putEntry(seq, mseq, e)
+	data, err := tx.putEntry(seq, mseq, e, false)
 	if err != nil {
 		return e, err
 	}
@@ -257,7 +258,7 @@ func (tx *Tx) changeEntry(actor ledger.Member, id, action string, change func(*l
 	}
 	seq, _ := parseID(prefixEntry, e.ID)
 	mseq, _ := parseID(prefixMember, e.MemberID)
-	if _, err := tx.putEntry(seq, mseq, e); err != nil {
+	if _, err := tx.putEntry(seq, mseq, e, false); err != nil {
 		return e, err
 	}
 	return e, tx.audit(actor, action, e.ID, map[string]string{"state": string(e.State), "comment": e.ReviewComment})
@@ -265,8 +266,9 @@ func (tx *Tx) changeEntry(actor ledger.Member, id, action string, change func(*l
 
 // putEntry stores e and its index keys and returns its encoding, which
 // the audit event reuses. The member index carries the entry's minutes and
-// state, so the day-total rule reads no entry records.
-func (tx *Tx) putEntry(seq, mseq uint64, e ledger.TimeEntry) (encodedJSON, error) {
+// state, so the day-total rule reads no entry records. isNew says e was
+// just numbered, so none of its keys exist yet.
+func (tx *Tx) putEntry(seq, mseq uint64, e ledger.TimeEntry, isNew bool) (encodedJSON, error) {
 	data, err := appendEntryJSON(make([]byte, 0, 512), &e)
 	if err != nil {
 		return nil, fmt.Errorf("encode entry: %w", err)
@@ -276,7 +278,7 @@ func (tx *Tx) putEntry(seq, mseq uint64, e ledger.TimeEntry) (encodedJSON, error
 	if err := entries.Put(u64(seq), data); err != nil {
 		return nil, err
 	}
-	if err := tx.putMemberIndex(concat(u64(mseq), []byte(e.Date), u64(seq)), dayValue(e)); err != nil {
+	if err := tx.putMemberIndex(concat(u64(mseq), []byte(e.Date), u64(seq)), dayValue(e), isNew); err != nil {
 		return nil, err
 	}
 	byDate := tx.tx.Bucket(bucketEntriesDate)
@@ -430,7 +432,12 @@ func (tx *Tx) correctionOf(id string) (*ledger.TimeEntry, error) {
 // instead. It builds no entries: it runs inside every write of an entry.
 func (tx *Tx) dayMinutes(mseq uint64, date string, skip, also uint64) (int, error) {
 	prefix := concat(u64(mseq), []byte(date))
-	corrections := tx.tx.Bucket(bucketCorrections)
+	// One cursor for every look-up, and none when nothing was corrected.
+	corrections := tx.tx.Bucket(bucketCorrections).Cursor()
+	anyCorrected := false
+	if k, _ := corrections.First(); k != nil {
+		anyCorrected = true
+	}
 	total := 0
 	// The sum needs no key order: walk the new keys and the index apart.
 	for _, name := range [...][]byte{bucketEntriesMemberNew, bucketEntriesMember} {
@@ -440,13 +447,15 @@ func (tx *Tx) dayMinutes(mseq uint64, date string, skip, also uint64) (int, erro
 			if n := fromU64(seq); n == skip || n == also {
 				continue
 			}
-			if by := corrections.Get(seq); by != nil {
-				fix, err := tx.TimeEntry(string(by))
-				if err != nil {
-					return 0, err
-				}
-				if fix.State != ledger.StateRejected {
-					continue
+			if anyCorrected {
+				if ck, by := corrections.Seek(seq); bytes.Equal(ck, seq) && by != nil {
+					fix, err := tx.TimeEntry(string(by))
+					if err != nil {
+						return 0, err
+					}
+					if fix.State != ledger.StateRejected {
+						continue
+					}
 				}
 			}
 			minutes, state := 0, ledger.EntryState("")

@@ -23,14 +23,18 @@ import (
 const memberNewMax = 256
 
 // putMemberIndex sets key's value where the key is, or adds it to the new
-// keys, moving them into the index when memberNewMax have gathered.
-func (tx *Tx) putMemberIndex(key, value []byte) error {
-	main := tx.tx.Bucket(bucketEntriesMember)
-	// A cursor rather than Get: keys indexed before index values carried
-	// minutes and state have empty values, which Get may not tell from
-	// absent ones.
-	if k, _ := main.Cursor().Seek(key); bytes.Equal(k, key) {
-		return main.Put(key, value)
+// keys, moving them into the index when memberNewMax have gathered. isNew
+// says the key cannot be indexed yet (its entry was just numbered), which
+// spares a search of the index.
+func (tx *Tx) putMemberIndex(key, value []byte, isNew bool) error {
+	if !isNew {
+		main := tx.tx.Bucket(bucketEntriesMember)
+		// A cursor rather than Get: keys indexed before index values
+		// carried minutes and state have empty values, which Get may not
+		// tell from absent ones.
+		if k, _ := main.Cursor().Seek(key); bytes.Equal(k, key) {
+			return main.Put(key, value)
+		}
 	}
 	fresh := tx.tx.Bucket(bucketEntriesMemberNew)
 	if err := fresh.Put(key, value); err != nil {

@@ -121,6 +121,16 @@ func (tx *Tx) indexEmails(m ledger.Member, old *ledger.Member) error {
 // Member returns the member with id, or ErrNotFound. The returned
 // member's slices are its own to change.
 func (tx *Tx) Member(id string) (ledger.Member, error) {
+	m, err := tx.sharedMember(id)
+	if err != nil {
+		return m, err
+	}
+	return ownCopy(m), nil
+}
+
+// sharedMember is Member for callers that only read the member: its
+// slices may be the cache's, so they must not be changed.
+func (tx *Tx) sharedMember(id string) (ledger.Member, error) {
 	var m ledger.Member
 	seq, ok := parseID(prefixMember, id)
 	if !ok {
@@ -132,13 +142,13 @@ func (tx *Tx) Member(id string) (ledger.Member, error) {
 		return m, fmt.Errorf("member %q: %w", id, ledger.ErrNotFound)
 	}
 	if m, ok := tx.db.members.get(key, raw); ok {
-		return ownCopy(m), nil
+		return m, nil
 	}
 	if err := jsonUnmarshal(raw, &m); err != nil {
 		return m, err
 	}
 	tx.db.members.put(key, raw, m)
-	return ownCopy(m), nil
+	return m, nil
 }
 
 // ownCopy gives the caller slices the cache does not share.
