@@ -43,7 +43,8 @@ func sealEvent(e AuditEvent, dataEncoded bool) (record []byte, hash string, err 
 	e.Hash = ""
 	var body []byte
 	if dataEncoded {
-		body, err = appendAuditJSON(make([]byte, 0, 256+len(e.Data)), &e)
+		// Room for the hash too: the record is this buffer.
+		body, err = appendAuditJSON(make([]byte, 0, 256+len(e.Data)+len(`,"hash":"`)+2*sha256.Size+len(`"}`)), &e)
 	} else {
 		body, err = json.Marshal(e)
 	}
@@ -52,9 +53,8 @@ func sealEvent(e AuditEvent, dataEncoded bool) (record []byte, hash string, err 
 	}
 	sum := sha256.Sum256(body)
 	hash = hex.EncodeToString(sum[:])
-	record = make([]byte, 0, len(body)+len(hash)+10)
-	record = append(record, body[:len(body)-1]...)
-	record = append(record, `,"hash":"`...)
+	// The body ends with its closing brace; the hash goes in its place.
+	record = append(body[:len(body)-1], `,"hash":"`...)
 	record = append(record, hash...)
 	record = append(record, `"}`...)
 	return record, hash, nil
