@@ -1,6 +1,7 @@
 package ui_test
 
 import (
+	"encoding/binary"
 	"fmt"
 	"net"
 	"path/filepath"
@@ -45,6 +46,16 @@ func BenchmarkLogTimeHTTP(b *testing.B) {
 }
 
 func benchLogTime(b *testing.B, clients, members int) {
+	url, request := logTimeServer(b, clients, members)
+	postConcurrently(b, clients, url, 201, request)
+}
+
+// logTimeServer serves the API on 127.0.0.1 over a fresh store with
+// members members, each with an API token, for the test's lifetime, and
+// returns the time-entries URL and the request client k sends as the i-th
+// write: one minute on a date that keeps every member's days well under
+// 24 h.
+func logTimeServer(b *testing.B, clients, members int) (string, func(k int, i int64) (token, body string)) {
 	now := time.Date(2025, 12, 31, 12, 0, 0, 0, time.UTC)
 	db, err := store.Open(filepath.Join(b.TempDir(), "bench.db"), store.Options{
 		Now: func() time.Time { return now }, MaxBatchSize: benchClients, MaxBatchDelay: time.Millisecond,
@@ -53,7 +64,7 @@ func benchLogTime(b *testing.B, clients, members int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer db.Close()
+	b.Cleanup(func() { db.Close() })
 	var circle string
 	tokens := make([]string, members)
 	err = db.Update(func(tx *store.Tx) error {
@@ -86,15 +97,16 @@ func benchLogTime(b *testing.B, clients, members int) {
 		b.Fatal(err)
 	}
 	go app.Listener(ln)
-	defer app.Shutdown()
+	// Shut down before the store closes (cleanups run last in, first out).
+	b.Cleanup(func() { app.Shutdown() })
 	url := "http://" + ln.Addr().String() + "/api/v1/time-entries"
 	perDay := 4 * (clients / members) // entries a member logs a day, well under 24 h
-	postConcurrently(b, clients, url, 201, func(k int, i int64) (token, body string) {
+	return url, func(k int, i int64) (token, body string) {
 		// Members log in date order from 2020 on.
 		day := int(i) / (perDay * members)
 		date := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, day).Format(ledger.DateLayout)
 		return tokens[k%members], `{"date":"` + date + `","minutes":1,"circle_id":"` + circle + `","task":"benchmark entry","note":"load"}`
-	})
+	}
 }
 
 // postConcurrently runs b.N POSTs to url from clients goroutines, each
@@ -103,11 +115,24 @@ func benchLogTime(b *testing.B, clients, members int) {
 // times only the requests and reports writes/s.
 func postConcurrently(b *testing.B, clients int, url string, want int, request func(k int, i int64) (token, body string)) {
 	b.Helper()
+	b.ResetTimer()
+	err := postN(clients, url, want, 0, int64(b.N), request)
+	b.StopTimer()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "writes/s")
+}
+
+// postN sends requests from+1 … from+n to url from clients goroutines,
+// each with its own connection, shaped by request(k, i) for client k;
+// every answer must have status want.
+func postN(clients int, url string, want int, from, n int64, request func(k int, i int64) (token, body string)) error {
 	client := &fasthttp.Client{MaxConnsPerHost: clients * 2}
 	var next atomic.Int64
+	next.Store(from)
 	var wg sync.WaitGroup
 	errs := make(chan error, clients)
-	b.ResetTimer()
 	for k := 0; k < clients; k++ {
 		wg.Add(1)
 		go func(k int) {
@@ -115,7 +140,7 @@ func postConcurrently(b *testing.B, clients int, url string, want int, request f
 			req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
 			defer fasthttp.ReleaseRequest(req)
 			defer fasthttp.ReleaseResponse(resp)
-			for i := next.Add(1); i <= int64(b.N); i = next.Add(1) {
+			for i := next.Add(1); i <= from+n; i = next.Add(1) {
 				token, body := request(k, i)
 				req.Reset()
 				req.SetRequestURI(url)
@@ -135,59 +160,104 @@ func postConcurrently(b *testing.B, clients int, url string, want int, request f
 		}(k)
 	}
 	wg.Wait()
-	b.StopTimer()
 	close(errs)
-	for err := range errs {
-		b.Fatal(err)
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "writes/s")
+	return <-errs
 }
 
 // BenchmarkRawBoltBatch is the reference: 32 goroutines each doing
 // db.Batch puts of a value the size of a stored time entry, with group
 // commit tuned (MaxBatchSize = writers, MaxBatchDelay = 1 ms).
 func BenchmarkRawBoltBatch(b *testing.B) {
+	db := rawBolt(b)
+	b.ResetTimer()
+	err := rawBatchN(db, int64(b.N))
+	b.StopTimer()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "writes/s")
+}
+
+// rawBolt opens the reference's bbolt file for the test's lifetime, with
+// group commit tuned: MaxBatchSize = writers, MaxBatchDelay 1 ms.
+func rawBolt(b *testing.B) *bolt.DB {
 	db, err := bolt.Open(filepath.Join(b.TempDir(), "raw.db"), 0o600, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer db.Close()
+	b.Cleanup(func() { db.Close() })
 	db.MaxBatchSize = benchClients
 	db.MaxBatchDelay = time.Millisecond
 	if err := db.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucket([]byte("b")); return err }); err != nil {
 		b.Fatal(err)
 	}
+	return db
+}
+
+// rawBatchN makes n durable puts of a 420-byte value (a stored time
+// entry's size) from benchClients goroutines through db.Batch.
+func rawBatchN(db *bolt.DB, n int64) error {
 	value := make([]byte, 420)
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	b.ResetTimer()
+	errs := make(chan error, benchClients)
 	for k := 0; k < benchClients; k++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for next.Add(1) <= int64(b.N) {
+			for next.Add(1) <= n {
 				err := db.Batch(func(tx *bolt.Tx) error {
 					bk := tx.Bucket([]byte("b"))
 					seq, err := bk.NextSequence()
 					if err != nil {
 						return err
 					}
-					key := make([]byte, 8)
-					for i := 0; i < 8; i++ {
-						key[i] = byte(seq >> (56 - 8*i))
-					}
-					return bk.Put(key, value)
+					return bk.Put(binary.BigEndian.AppendUint64(nil, seq), value)
 				})
 				if err != nil {
-					b.Error(err)
+					errs <- err
 					return
 				}
 			}
 		}()
 	}
 	wg.Wait()
+	close(errs)
+	return <-errs
+}
+
+// BenchmarkLogTimeVsRaw is BenchmarkLogTimeHTTP at 32 clients and
+// BenchmarkRawBoltBatch in one benchmark, taking turns in four slices
+// each, as `coopledger bench` does, so a change in the machine's load
+// during the run weighs on the API and its reference alike. It reports
+// both rates and the API's as a share of the reference's:
+//
+//	go test ./ui -run '^$' -bench LogTimeVsRaw -benchtime 3s
+func BenchmarkLogTimeVsRaw(b *testing.B) {
+	url, request := logTimeServer(b, benchClients, benchClients)
+	raw := rawBolt(b)
+	const slices = 4
+	per := max(int64(b.N)/slices, 1)
+	var api, ref time.Duration
+	b.ResetTimer()
+	for s := int64(0); s < slices; s++ {
+		start := time.Now()
+		if err := postN(benchClients, url, 201, s*per, per, request); err != nil {
+			b.Fatal(err)
+		}
+		api += time.Since(start)
+		start = time.Now()
+		if err := rawBatchN(raw, per); err != nil {
+			b.Fatal(err)
+		}
+		ref += time.Since(start)
+	}
 	b.StopTimer()
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "writes/s")
+	apiRate := float64(slices*per) / api.Seconds()
+	refRate := float64(slices*per) / ref.Seconds()
+	b.ReportMetric(apiRate, "api-writes/s")
+	b.ReportMetric(refRate, "raw-writes/s")
+	b.ReportMetric(100*apiRate/refRate, "%-of-raw")
 }
 
 // BenchmarkReadsHTTP serves the JSON list of a month's entries and the
