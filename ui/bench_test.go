@@ -35,6 +35,7 @@ const benchClients = 32
 // members=1 run (one member's import script on 32 connections) shows the
 // cost without that spread.
 func BenchmarkLogTimeHTTP(b *testing.B) {
+	defer ui.TuneGC()() // as serve runs
 	for _, clients := range []int{1, benchClients} {
 		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
 			benchLogTime(b, clients, clients)
@@ -168,6 +169,7 @@ func postN(clients int, url string, want int, from, n int64, request func(k int,
 // db.Batch puts of a value the size of a stored time entry, with group
 // commit tuned (MaxBatchSize = writers, MaxBatchDelay = 1 ms).
 func BenchmarkRawBoltBatch(b *testing.B) {
+	defer ui.TuneGC()() // as serve runs
 	db := rawBolt(b)
 	b.ResetTimer()
 	err := rawBatchN(db, int64(b.N))
@@ -234,6 +236,7 @@ func rawBatchN(db *bolt.DB, n int64) error {
 //
 //	go test ./ui -run '^$' -bench LogTimeVsRaw -benchtime 3s
 func BenchmarkLogTimeVsRaw(b *testing.B) {
+	defer ui.TuneGC()() // as serve runs
 	url, request := logTimeServer(b, benchClients, benchClients)
 	raw := rawBolt(b)
 	const slices = 4
@@ -268,6 +271,7 @@ func BenchmarkLogTimeVsRaw(b *testing.B) {
 //
 //	go test ./ui -run '^$' -bench ReadsHTTP -benchtime 2s -cpuprofile cpu.out
 func BenchmarkReadsHTTP(b *testing.B) {
+	defer ui.TuneGC()() // as serve runs
 	now := time.Date(2025, 12, 31, 12, 0, 0, 0, time.UTC)
 	db, err := store.Open(filepath.Join(b.TempDir(), "bench.db"), store.Options{
 		Now: func() time.Time { return now }, Password: store.PasswordParams{Memory: 64, Time: 1, Threads: 1},

@@ -23,6 +23,7 @@ import (
 //
 //	go test ./ui -run '^$' -bench 'VoteHTTP|RawBoltBatch' -benchtime 3s
 func BenchmarkVoteHTTP(b *testing.B) {
+	defer ui.TuneGC()() // as serve runs
 	const clients = benchClients
 	now := time.Date(2025, 12, 31, 12, 0, 0, 0, time.UTC)
 	db, err := store.Open(filepath.Join(b.TempDir(), "bench.db"), store.Options{

@@ -87,6 +87,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	defer ui.TuneGC()()
 	switch {
 	case o.Writers < 1:
 		return usageError{fmt.Errorf("--writers must be at least 1, not %d", o.Writers)}

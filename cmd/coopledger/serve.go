@@ -84,6 +84,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	defer ui.TuneGC()()
 	return serve(ctx, o, stdout, stderr)
 }
 
