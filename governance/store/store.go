@@ -7,9 +7,7 @@ package store
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/coopledger/coopledger/ledger"
@@ -116,22 +114,14 @@ func u64(n uint64) []byte {
 	return b
 }
 
-func formatID(prefix string, seq uint64) string { return fmt.Sprintf("%s%06d", prefix, seq) }
-
-// parseID turns an id back into its sequence number; ok is false for
-// anything malformed or of another kind.
-func parseID(prefix, id string) (uint64, bool) {
-	if len(id) <= len(prefix) || len(id) > len(prefix)+20 || id[:len(prefix)] != prefix {
-		return 0, false
-	}
-	for _, c := range id[len(prefix):] {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-	}
-	n, err := strconv.ParseUint(id[len(prefix):], 10, 64)
-	return n, err == nil && n > 0
-}
+// Records and ids are kept as the ledger store keeps its own.
+var (
+	formatID      = lstore.FormatID
+	parseID       = lstore.ParseID
+	put           = lstore.PutJSON
+	get           = lstore.GetJSON
+	jsonUnmarshal = lstore.DecodeJSON
+)
 
 // joinKey builds prefix-then-suffix keys for per-record ranges.
 func joinKey(a []byte, b []byte) []byte {
@@ -139,33 +129,7 @@ func joinKey(a []byte, b []byte) []byte {
 	return append(append(k, a...), b...)
 }
 
-func put(b *bolt.Bucket, key []byte, v any) error {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("encode record: %w", err)
-	}
-	return b.Put(key, data)
-}
-
-func get(b *bolt.Bucket, key []byte, v any) (bool, error) {
-	data := b.Get(key)
-	if data == nil {
-		return false, nil
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		return true, fmt.Errorf("decode record %x: %w", key, err)
-	}
-	return true, nil
-}
-
 func notFound(kind, id string) error { return fmt.Errorf("%s %q: %w", kind, id, ledger.ErrNotFound) }
-
-func jsonUnmarshal(data []byte, v any) error {
-	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("decode record: %w", err)
-	}
-	return nil
-}
 
 // binaryKey reads a big-endian sequence key.
 func binaryKey(k []byte) uint64 { return binary.BigEndian.Uint64(k) }
