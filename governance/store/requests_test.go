@@ -267,3 +267,18 @@ func TestComments(t *testing.T) {
 		t.Fatalf("comments %+v", v.Comments)
 	}
 }
+
+// A record answers to the id it was given only, not to other spellings
+// of the same number.
+func TestIDsAreCanonical(t *testing.T) {
+	f := newFixture(t)
+	r := f.file(t, "Dark mode")
+	if r.ID != "r000001" {
+		t.Fatalf("first request id %q", r.ID)
+	}
+	for _, id := range []string{"r1", "r0000001", "R000001", "r000001 "} {
+		if _, err := f.gs.Request(f.alice, id); !errors.Is(err, ledger.ErrNotFound) {
+			t.Errorf("request %q: %v, want not found", id, err)
+		}
+	}
+}
