@@ -90,7 +90,7 @@ func errorHandler(log *slog.Logger, render func(c *fiber.Ctx, status int, code, 
 		if status >= 500 {
 			log.Error("request failed", "request_id", requestID(c), "method", c.Method(), "path", c.Path(), "err", err)
 		}
-		if web.IsAPI(c) || render == nil {
+		if web.IsAPI(c) {
 			return c.Status(status).JSON(ErrorBody{Error: detail})
 		}
 		if status == fiber.StatusUnauthorized && c.Method() == fiber.MethodGet {

@@ -188,6 +188,11 @@ func TestPages_Bounties(t *testing.T) {
 	max.post("/bounties/"+id+"/steal", url.Values{}, http.StatusNotFound)
 	max.get("/bounties?state=lost", http.StatusBadRequest)
 	noInlineOrExternal(t, "/bounties", body)
+	// Amounts typed with thousands separators are read as on the money pages.
+	alice.post("/requests/"+req+"/bounty", url.Values{"title": {"Big"}, "amount": {"1,500.00"}, "criteria": {"done"}}, http.StatusSeeOther)
+	if bs, _, _ := k.gov.Bounties(governance.BountyProposed); len(bs) != 1 || bs[0].Amount.String() != "1500.00" {
+		t.Fatalf("proposed bounties after 1,500.00: %+v", bs)
+	}
 }
 
 func TestPages_MeetingsAndActivity(t *testing.T) {

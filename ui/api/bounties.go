@@ -81,10 +81,8 @@ func (h Handlers) SubmitBounty(c *fiber.Ctx) error {
 // reviewBody reads the optional `{note}` of accept, reject and cancel.
 func reviewBody(c *fiber.Ctx) (governance.ReviewInput, error) {
 	var in governance.ReviewInput
-	if len(c.Body()) == 0 {
-		return in, nil
-	}
-	return in, web.BindJSON(c.Body(), &in)
+	err := optionalBody(c, &in)
+	return in, err
 }
 
 // AcceptBounty answers POST /bounties/{id}/accept: pays the claimant.

@@ -9,7 +9,6 @@ import (
 	"github.com/coopledger/coopledger/ledger"
 	"github.com/coopledger/coopledger/ui/web"
 	"github.com/gofiber/fiber/v2"
-	"github.com/shopspring/decimal"
 )
 
 // The governance pages (requests, bounties, polls, meetings, activity)
@@ -57,14 +56,6 @@ func back(c *fiber.Ctx, prefix string) string {
 		return prefix
 	}
 	return b
-}
-
-// withOK adds ?ok=key (or &ok=key) to a local path.
-func withOK(path, key string) string {
-	if strings.Contains(path, "?") {
-		return path + "&ok=" + key
-	}
-	return path + "?ok=" + key
 }
 
 // requestsData is the request board: the filtered list, most votes first,
@@ -269,8 +260,8 @@ func (h *Handlers) ProposeBounty(c *fiber.Ctx) error {
 		ExpiresOn: strings.TrimSpace(kept["expires_on"]), Criteria: lines(kept["criteria"])}
 	var err error
 	if a := strings.TrimSpace(kept["amount"]); a != "" {
-		d, perr := decimal.NewFromString(a)
-		if perr != nil {
+		d, ok := parseAmountText(a)
+		if !ok {
 			// Not a number: report it with the other fields' problems.
 			v := ledger.ValidationError{}
 			v.Add("amount", "must be a number such as 150.00")
