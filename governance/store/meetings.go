@@ -264,7 +264,6 @@ func (s *Store) Activity(actor ledger.Member, year int) (out []governance.Activi
 	if year < 2000 || year > 9999 {
 		return nil, ledger.FieldError("year", "must be a year such as 2026")
 	}
-	out = []governance.Activity{}
 	err = s.view(func(tx *lstore.Tx) error {
 		rules, err := activityRules(tx.Bolt())
 		if err != nil {
@@ -276,45 +275,82 @@ func (s *Store) Activity(actor ledger.Member, year int) (out []governance.Activi
 				return err
 			}
 		}
-		from, to := fmt.Sprintf("%04d-01-01", year), fmt.Sprintf("%04d-12-31", year)
-		var minutes map[string]map[ledger.Compensation]int64
-		if len(members) == 1 {
-			// One member (their own dashboard): their range of the index.
-			mine, err := tx.MemberApprovedMinutes(members[0].ID, from, to)
-			if err != nil {
-				return err
-			}
-			minutes = map[string]map[ledger.Compensation]int64{members[0].ID: mine}
-		} else if minutes, err = tx.ApprovedMinutes(from, to); err != nil {
-			return err
-		}
-		var meetings []governance.Meeting
-		err = tx.Bolt().Bucket(bucketMeetings).ForEach(func(_, raw []byte) error {
-			var m governance.Meeting
-			if err := jsonUnmarshal(raw, &m); err != nil {
-				return err
-			}
-			if m.Date >= from && m.Date <= to {
-				meetings = append(meetings, m)
-			}
-			return nil
-		})
+		out, err = assess(tx, rules, members, year)
+		return err
+	})
+	return out, err
+}
+
+// OwnActivity is a member's own standing in year, for their dashboard, in
+// one read: committed is false, and nothing else is read, when none of
+// their classes has a commitment (most co-ops set none).
+func (s *Store) OwnActivity(m ledger.Member, year int) (a governance.Activity, committed bool, err error) {
+	if year < 2000 || year > 9999 {
+		return a, false, ledger.FieldError("year", "must be a year such as 2026")
+	}
+	err = s.view(func(tx *lstore.Tx) error {
+		rules, err := activityRules(tx.Bolt())
 		if err != nil {
 			return err
 		}
-		today := ledger.Today(tx.Now())
-		for _, m := range members {
-			if m.ID == "" || (m.Joined != "" && m.Joined > to) || (m.Left != "" && m.Left < from) {
-				continue
-			}
-			held := make([]governance.MeetingAttendance, len(meetings))
-			for i, mt := range meetings {
-				held[i] = governance.MeetingAttendance{Date: mt.Date, Attended: mt.Attended(m.ID)}
-			}
-			rule, has := governance.Commitment(rules, m.Classes)
-			out = append(out, governance.Assess(m, rule, has, year, today, minutes[m.ID], held))
+		if _, committed = governance.Commitment(rules, m.Classes); !committed {
+			return nil
+		}
+		as, err := assess(tx, rules, []ledger.Member{m}, year)
+		if err == nil && len(as) == 1 {
+			a = as[0]
+		}
+		committed = err == nil && len(as) == 1
+		return err
+	})
+	return a, committed, err
+}
+
+// assess measures members in year against rules, reading their approved
+// hours (one member: their own range of the index) and the year's
+// all-hands. Members who did not belong that year are left out.
+func assess(tx *lstore.Tx, rules []governance.ActivityRule, members []ledger.Member, year int) ([]governance.Activity, error) {
+	from, to := fmt.Sprintf("%04d-01-01", year), fmt.Sprintf("%04d-12-31", year)
+	var minutes map[string]map[ledger.Compensation]int64
+	if len(members) == 1 {
+		// One member (their own dashboard): their range of the index.
+		mine, err := tx.MemberApprovedMinutes(members[0].ID, from, to)
+		if err != nil {
+			return nil, err
+		}
+		minutes = map[string]map[ledger.Compensation]int64{members[0].ID: mine}
+	} else {
+		var err error
+		if minutes, err = tx.ApprovedMinutes(from, to); err != nil {
+			return nil, err
+		}
+	}
+	var meetings []governance.Meeting
+	err := tx.Bolt().Bucket(bucketMeetings).ForEach(func(_, raw []byte) error {
+		var m governance.Meeting
+		if err := jsonUnmarshal(raw, &m); err != nil {
+			return err
+		}
+		if m.Date >= from && m.Date <= to {
+			meetings = append(meetings, m)
 		}
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	out := []governance.Activity{}
+	today := ledger.Today(tx.Now())
+	for _, m := range members {
+		if m.ID == "" || (m.Joined != "" && m.Joined > to) || (m.Left != "" && m.Left < from) {
+			continue
+		}
+		held := make([]governance.MeetingAttendance, len(meetings))
+		for i, mt := range meetings {
+			held[i] = governance.MeetingAttendance{Date: mt.Date, Attended: mt.Attended(m.ID)}
+		}
+		rule, has := governance.Commitment(rules, m.Classes)
+		out = append(out, governance.Assess(m, rule, has, year, today, minutes[m.ID], held))
+	}
+	return out, nil
 }

@@ -143,6 +143,9 @@ func TestActivityFromHoursAndAttendance(t *testing.T) {
 			t.Fatalf("board sees %s h for olga, she sees %s", a.Hours, mine[0].Hours)
 		}
 	}
+	if a, committed, err := gs.OwnActivity(ops, 2026); err != nil || !committed || !a.Hours.Equal(decimal.NewFromInt(21)) {
+		t.Fatalf("olga's dashboard: %+v %v %v", a, committed, err)
+	}
 	own, _ := gs.Activity(user, 2026)
 	if len(own) != 1 || own[0].MemberID != user.ID || own[0].Meetings != 2 || own[0].Attended != 0 {
 		t.Fatalf("a member sees only their own activity: %+v", own)
@@ -157,5 +160,9 @@ func TestActivityFromHoursAndAttendance(t *testing.T) {
 	}
 	if _, err := db.Member(user.ID); err != nil {
 		t.Fatalf("an inactive member was removed: %v", err)
+	}
+	collab := storetest.MustMember(t, db, "Cole", "cole@example.org", nil, []ledger.Class{ledger.ClassCollaborator})
+	if _, committed, err := gs.OwnActivity(collab, 2026); err != nil || committed {
+		t.Fatalf("a class without a rule shows a commitment: %v %v", committed, err)
 	}
 }

@@ -346,27 +346,9 @@ func (h *Handlers) myActivity(actor ledger.Member) (*activityBox, error) {
 	if h.cfg.Gov == nil {
 		return nil, nil
 	}
-	// Most co-ops set no commitments: then there is nothing to show, and
-	// no year of approved hours to add up on every timesheet view.
-	rules, err := h.cfg.Gov.ActivityRules()
-	if err != nil {
+	a, committed, err := h.cfg.Gov.OwnActivity(actor, h.db.Now().Year())
+	if err != nil || !committed {
 		return nil, err
 	}
-	if _, has := governance.Commitment(rules, actor.Classes); !has {
-		return nil, nil
-	}
-	// Assessed as a plain member, the store looks at the caller alone
-	// rather than at every member an overseer may see.
-	self := actor
-	self.Roles = nil
-	as, err := h.cfg.Gov.Activity(self, h.db.Now().Year())
-	if err != nil {
-		return nil, err
-	}
-	for _, a := range as {
-		if a.MemberID == actor.ID {
-			return &activityBox{Activity: a, Committed: a.Status != governance.ActivityNone}, nil
-		}
-	}
-	return nil, nil
+	return &activityBox{Activity: a, Committed: a.Status != governance.ActivityNone}, nil
 }
