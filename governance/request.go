@@ -161,6 +161,10 @@ func (in *TriageInput) Validate(r Request) error {
 	}
 	if in.Status == StatusDuplicate {
 		switch {
+		case r.Status == StatusDuplicate && in.DuplicateOf != "" && in.DuplicateOf != r.DuplicateOf:
+			v.Add("duplicate_of", "a duplicate stays merged into "+r.DuplicateOf)
+		case r.Status == StatusDuplicate:
+			// Already merged: only the category may change.
 		case in.DuplicateOf == "":
 			v.Add("duplicate_of", "name the request this one duplicates")
 		case in.DuplicateOf == r.ID:

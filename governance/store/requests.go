@@ -212,12 +212,13 @@ func (s *Store) Triage(actor ledger.Member, id string, in governance.TriageInput
 		if in.Category != nil {
 			r.Category = *in.Category
 		}
+		merging := in.Status == governance.StatusDuplicate && r.Status != governance.StatusDuplicate
 		if in.Status != r.Status {
 			r.Status = in.Status
 			r.History = append(r.History, governance.StatusChange{Status: in.Status, By: actor.ID, At: now, Note: in.Note})
 		}
 		r.UpdatedAt = now
-		if in.Status == governance.StatusDuplicate {
+		if merging {
 			if err := mergeVotes(tx.Bolt(), &r, seq, in.DuplicateOf); err != nil {
 				return err
 			}

@@ -214,6 +214,20 @@ func TestDuplicateMergesVotes(t *testing.T) {
 	if o2.Votes != 3 {
 		t.Fatalf("refused merge changed the original: %d votes", o2.Votes)
 	}
+	// A duplicate stays merged where it was: it cannot be pointed at
+	// another request, though its category may change.
+	cat := "design"
+	_, err = f.gs.Triage(f.ops, dup.ID, governance.TriageInput{Status: governance.StatusDuplicate, DuplicateOf: third.ID, Category: &cat})
+	if !errors.As(err, &ve) || ve.Fields["duplicate_of"] == "" {
+		t.Fatalf("re-pointing a duplicate: %v", err)
+	}
+	got, err = f.gs.Triage(f.ops, dup.ID, governance.TriageInput{Status: governance.StatusDuplicate, Category: &cat})
+	if err != nil || got.DuplicateOf != orig.ID || got.Category != "design" {
+		t.Fatalf("recategorising a duplicate: %+v %v", got, err)
+	}
+	if o3, _ := f.gs.Request(f.ops, orig.ID); o3.Votes != 3 {
+		t.Fatalf("recategorising the duplicate changed the original's votes: %d", o3.Votes)
+	}
 }
 
 func TestRequestListSortAndFilter(t *testing.T) {
