@@ -297,31 +297,26 @@ func (s *Store) CancelBounty(actor ledger.Member, id string, in governance.Revie
 }
 
 // ExpireBounties marks every unclaimed bounty past its expiry date expired,
-// releasing its reservation; the scheduler runs it daily. It returns the
-// ids it expired.
+// releasing its reservation; the scheduler runs it hourly. It returns the
+// ids it expired. It writes only when some bounty is due.
 func (s *Store) ExpireBounties() (ids []string, err error) {
+	var found bool
+	err = s.view(func(tx *lstore.Tx) error {
+		due, _, err := expiring(tx)
+		found = len(due) > 0
+		return err
+	})
+	if err != nil || !found {
+		return nil, err
+	}
 	err = s.write(func(tx *lstore.Tx) error {
 		ids = ids[:0]
-		today := ledger.Today(tx.Now())
-		bk := tx.Bolt().Bucket(bucketBounties)
-		var due []governance.Bounty
-		var seqs []uint64
-		err := bk.ForEach(func(k, raw []byte) error {
-			var b governance.Bounty
-			if err := jsonUnmarshal(raw, &b); err != nil {
-				return err
-			}
-			if expired(b, today) {
-				b.Amount.Currency = b.Currency
-				due = append(due, b)
-				seqs = append(seqs, binaryKey(k))
-			}
-			return nil
-		})
+		due, seqs, err := expiring(tx)
 		if err != nil {
 			return err
 		}
 		now := tx.Now().UTC()
+		bk := tx.Bolt().Bucket(bucketBounties)
 		for i, b := range due {
 			b.State, b.UpdatedAt = governance.BountyExpired, now
 			b.History = append(b.History, governance.BountyEvent{State: b.State, By: "system", At: now,
@@ -337,4 +332,23 @@ func (s *Store) ExpireBounties() (ids []string, err error) {
 		return nil
 	})
 	return ids, err
+}
+
+// expiring lists the bounties nobody claimed by their expiry date, at tx's
+// clock.
+func expiring(tx *lstore.Tx) (due []governance.Bounty, seqs []uint64, err error) {
+	today := ledger.Today(tx.Now())
+	err = tx.Bolt().Bucket(bucketBounties).ForEach(func(k, raw []byte) error {
+		var b governance.Bounty
+		if err := jsonUnmarshal(raw, &b); err != nil {
+			return err
+		}
+		if expired(b, today) {
+			b.Amount.Currency = b.Currency
+			due = append(due, b)
+			seqs = append(seqs, binaryKey(k))
+		}
+		return nil
+	})
+	return due, seqs, err
 }

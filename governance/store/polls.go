@@ -302,20 +302,22 @@ func (s *Store) ClosePoll(actor ledger.Member, id string) (r governance.Result, 
 // CloseDuePolls closes every open poll whose time has come; the scheduler
 // calls it every minute. It returns the ids it closed.
 func (s *Store) CloseDuePolls() (ids []string, err error) {
+	// Most minutes nothing is due: look first, so the sweep commits (and
+	// holds up other writers) only when it closes something.
+	var found bool
+	err = s.view(func(tx *lstore.Tx) error {
+		due, _, err := s.duePolls(tx)
+		found = len(due) > 0
+		return err
+	})
+	if err != nil || !found {
+		return nil, err
+	}
 	err = s.update(func(tx *lstore.Tx) error {
 		ids = ids[:0]
-		c := tx.Bolt().Bucket(bucketPolls).Cursor()
-		var due []governance.Poll
-		var seqs []uint64
-		for k, raw := c.First(); k != nil; k, raw = c.Next() {
-			var p governance.Poll
-			if err := jsonUnmarshal(raw, &p); err != nil {
-				return err
-			}
-			if p.Due(tx.Now()) {
-				due = append(due, p)
-				seqs = append(seqs, binaryKey(k))
-			}
+		due, seqs, err := s.duePolls(tx)
+		if err != nil {
+			return err
 		}
 		for i, p := range due {
 			if _, err := closePoll(tx, p, seqs[i], ledger.System); err != nil {
@@ -326,6 +328,23 @@ func (s *Store) CloseDuePolls() (ids []string, err error) {
 		return nil
 	})
 	return ids, err
+}
+
+// duePolls lists the open polls whose closing time has come at tx's clock,
+// reading each poll through the decode cache.
+func (s *Store) duePolls(tx *lstore.Tx) (due []governance.Poll, seqs []uint64, err error) {
+	c := tx.Bolt().Bucket(bucketPolls).Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		p, seq, err := s.poll(tx.Bolt(), formatID(prefixPoll, binaryKey(k)))
+		if err != nil {
+			return nil, nil, err
+		}
+		if p.Due(tx.Now()) {
+			due = append(due, p)
+			seqs = append(seqs, seq)
+		}
+	}
+	return due, seqs, nil
 }
 
 // closePoll tallies the ballots, stores the result for good, and forgets

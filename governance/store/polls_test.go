@@ -12,6 +12,7 @@ import (
 	"github.com/coopledger/coopledger/ledger"
 	lstore "github.com/coopledger/coopledger/ledger/store"
 	"github.com/coopledger/coopledger/ledger/store/storetest"
+	bolt "go.etcd.io/bbolt"
 )
 
 type pollFixture struct {
@@ -191,5 +192,25 @@ func TestResultClosesAPollPastItsTime(t *testing.T) {
 	r, err := f.gs.Result(p.ID)
 	if err != nil || r.State != governance.PollClosed || r.Passed {
 		t.Fatalf("result %+v %v", r, err)
+	}
+}
+
+// The sweeps commit nothing while nothing is due.
+func TestSweepsWriteOnlyWhenDue(t *testing.T) {
+	f := newPollFixture(t)
+	f.open(t, governance.PollInput{Title: "Later", Kind: governance.KindYesNo})
+	txid := func() int {
+		var id int
+		f.gs.DB().Bolt().View(func(tx *bolt.Tx) error { id = tx.ID(); return nil })
+		return id
+	}
+	before := txid()
+	for _, sweep := range []func() ([]string, error){f.gs.CloseDuePolls, f.gs.ExpireBounties} {
+		if done, err := sweep(); err != nil || len(done) != 0 {
+			t.Fatalf("sweep with nothing due: %v %v", done, err)
+		}
+	}
+	if after := txid(); after != before {
+		t.Fatalf("the sweeps committed %d transactions with nothing due", after-before)
 	}
 }
