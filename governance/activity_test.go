@@ -94,3 +94,31 @@ func TestCommitmentTakesTheLargest(t *testing.T) {
 		}
 	}
 }
+
+// Labels are one line wherever they are typed: titles, categories,
+// criteria, places, agenda items, poll options.
+func TestLabelsAreOneLine(t *testing.T) {
+	amt := d("5")
+	errs := map[string]error{
+		"request title": (&governance.RequestInput{Kind: governance.KindFeature, Title: "a\nb"}).Validate(),
+		"category":      (&governance.RequestInput{Kind: governance.KindFeature, Title: "a", Category: "x\ty"}).Validate(),
+		"criteria[0]": func() error {
+			_, err := governance.NewBounty(governance.BountyInput{RequestID: "r000001", Title: "a", Amount: &amt, Criteria: []string{"one\r\ntwo"}}, "GBP", "2026-01-01")
+			return err
+		}(),
+		"place": func() error {
+			_, err := governance.NewMeeting(governance.MeetingInput{Date: "2026-01-01", Place: "Hall\nRoom 2"})
+			return err
+		}(),
+		"agenda text": (&governance.AgendaInput{Text: "first\nsecond"}).Validate(),
+	}
+	for what, err := range errs {
+		if err == nil || !strings.Contains(err.Error(), "must be on one line") {
+			t.Errorf("%s with a line break: %v", what, err)
+		}
+	}
+	// Prose keeps its line breaks.
+	if err := (&governance.RequestInput{Kind: governance.KindFeature, Title: "a", Body: "line one\nline two"}).Validate(); err != nil {
+		t.Errorf("a body with a line break: %v", err)
+	}
+}

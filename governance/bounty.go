@@ -95,7 +95,7 @@ func NewBounty(in BountyInput, base, today string) (Bounty, error) {
 	var v ledger.ValidationError
 	in.Title = strings.TrimSpace(in.Title)
 	checkText(&v, "request_id", in.RequestID, 1, 40)
-	checkText(&v, "title", in.Title, 1, maxTitle)
+	checkLine(&v, "title", in.Title, 1, maxTitle)
 	checkText(&v, "description", in.Description, 0, maxBody)
 	currency := base
 	if in.Currency != "" {
@@ -126,7 +126,7 @@ func NewBounty(in BountyInput, base, today string) (Bounty, error) {
 	criteria := make([]Criterion, 0, len(in.Criteria))
 	for i, c := range in.Criteria {
 		c = strings.TrimSpace(c)
-		checkText(&v, fmt.Sprintf("criteria[%d]", i), c, 1, maxTitle)
+		checkLine(&v, fmt.Sprintf("criteria[%d]", i), c, 1, maxTitle)
 		criteria = append(criteria, Criterion{Text: c})
 	}
 	expires := in.ExpiresOn

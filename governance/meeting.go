@@ -90,7 +90,7 @@ func NewMeeting(in MeetingInput) (Meeting, error) {
 	if in.Title == "" {
 		in.Title = "All-hands"
 	}
-	checkText(&v, "title", in.Title, 1, maxTitle)
+	checkLine(&v, "title", in.Title, 1, maxTitle)
 	if _, err := ledger.ParseDate(in.Date); err != nil {
 		v.Add("date", err.Error())
 	}
@@ -99,7 +99,7 @@ func NewMeeting(in MeetingInput) (Meeting, error) {
 			v.Add("time", "must be HH:MM on a 24-hour clock")
 		}
 	}
-	checkText(&v, "place", in.Place, 0, maxTitle)
+	checkLine(&v, "place", in.Place, 0, maxTitle)
 	if err := v.Err(); err != nil {
 		return Meeting{}, err
 	}
@@ -116,7 +116,7 @@ type AgendaInput struct {
 func (in *AgendaInput) Validate() error {
 	var v ledger.ValidationError
 	in.Text = strings.TrimSpace(in.Text)
-	checkText(&v, "text", in.Text, 1, maxTitle*5)
+	checkLine(&v, "text", in.Text, 1, maxTitle*5)
 	return v.Err()
 }
 

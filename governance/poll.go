@@ -288,10 +288,7 @@ func NewPoll(in PollInput, now time.Time) (Poll, error) {
 	var v ledger.ValidationError
 	in.Title = strings.TrimSpace(in.Title)
 	in.Description = strings.TrimSpace(in.Description)
-	checkText(&v, "title", in.Title, 1, maxTitle)
-	if strings.ContainsAny(in.Title, "\n\r\t") {
-		v.Add("title", "must be one line")
-	}
+	checkLine(&v, "title", in.Title, 1, maxTitle)
 	checkText(&v, "description", in.Description, 0, maxPollDescription)
 
 	kind, err := ParsePollKind(string(in.Kind))
@@ -384,10 +381,7 @@ func checkOptions(v *ledger.ValidationError, texts []string) []Option {
 	for i, t := range texts {
 		field := fmt.Sprintf("options[%d]", i)
 		t = strings.TrimSpace(t)
-		checkText(v, field, t, 1, maxTitle)
-		if strings.ContainsAny(t, "\n\r\t") {
-			v.Add(field, "must be one line")
-		}
+		checkLine(v, field, t, 1, maxTitle)
 		key := strings.ToLower(t)
 		if j, ok := seen[key]; ok && t != "" {
 			v.Add(field, fmt.Sprintf("repeats options[%d]", j))

@@ -129,9 +129,9 @@ func (in *RequestInput) Validate() error {
 	if in.Kind != KindIncident && in.Kind != KindFeature {
 		v.Add("kind", "must be incident or feature")
 	}
-	checkText(&v, "title", in.Title, 1, maxTitle)
+	checkLine(&v, "title", in.Title, 1, maxTitle)
 	checkText(&v, "body", in.Body, 0, maxBody)
-	checkText(&v, "category", in.Category, 0, maxCategory)
+	checkLine(&v, "category", in.Category, 0, maxCategory)
 	checkText(&v, "circle_id", in.CircleID, 0, 40)
 	return v.Err()
 }
@@ -175,7 +175,7 @@ func (in *TriageInput) Validate(r Request) error {
 	}
 	if in.Category != nil {
 		*in.Category = strings.TrimSpace(*in.Category)
-		checkText(&v, "category", *in.Category, 0, maxCategory)
+		checkLine(&v, "category", *in.Category, 0, maxCategory)
 	}
 	checkText(&v, "duplicate_of", in.DuplicateOf, 0, 40)
 	checkText(&v, "note", in.Note, 0, maxNote)
@@ -231,6 +231,17 @@ func (f RequestFilter) Match(r Request) bool {
 		(f.Status == "" || r.Status == f.Status) &&
 		(f.Category == "" || strings.EqualFold(r.Category, f.Category)) &&
 		(f.CircleID == "" || r.CircleID == f.CircleID)
+}
+
+// checkLine is checkText for labels (titles, categories, criteria,
+// places): they are shown on one line and end up in one-line places such
+// as a journal description, so line breaks and tabs are refused too.
+func checkLine(v *ledger.ValidationError, field, s string, min, max int) {
+	if strings.ContainsAny(s, "\n\r\t") {
+		v.Add(field, "must be on one line")
+		return
+	}
+	checkText(v, field, s, min, max)
 }
 
 // checkText refuses text that is too short or long (in characters), not

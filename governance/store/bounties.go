@@ -242,7 +242,7 @@ func (s *Store) AcceptBounty(actor ledger.Member, id string, in governance.Revie
 		}
 		t, err := tx.Post(actor, ledger.Transaction{
 			Date: ledger.Today(tx.Now()), Kind: ledger.KindBountyPayout, MemberID: b.ClaimantID,
-			Description: "Bounty " + b.ID + ": " + oneLine(b.Title),
+			Description: "Bounty " + b.ID + ": " + b.Title,
 			Postings: []ledger.Posting{
 				{Account: ledger.AccountBounties, Amount: b.Amount.Amount, Currency: b.Currency},
 				{Account: ledger.AccountBountyFund, Amount: b.Amount.Amount.Neg(), Currency: b.Currency},

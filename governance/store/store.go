@@ -8,7 +8,6 @@ package store
 import (
 	"encoding/binary"
 	"fmt"
-	"strings"
 
 	"github.com/coopledger/coopledger/ledger"
 	lstore "github.com/coopledger/coopledger/ledger/store"
@@ -133,15 +132,6 @@ func notFound(kind, id string) error { return fmt.Errorf("%s %q: %w", kind, id, 
 
 // binaryKey reads a big-endian sequence key.
 func binaryKey(k []byte) uint64 { return binary.BigEndian.Uint64(k) }
-
-// oneLine flattens text for a journal description, which is one line.
-func oneLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > 200 {
-		s = string(r[:200])
-	}
-	return s
-}
 
 // pollExists reports whether a poll with id is stored.
 func pollExists(tx *bolt.Tx, id string) bool {
