@@ -283,6 +283,13 @@ func (db *DB) ResumeSession(token string, idle time.Duration) (s Session, m ledg
 	return s, m, nil
 }
 
+// ended reports whether the session can no longer sign anybody in at now:
+// past its absolute end, or (idle > 0) unused for idle. Refusing a session
+// and purging it use this one test.
+func (s Session) ended(now time.Time, idle time.Duration) bool {
+	return !now.Before(s.ExpiresAt) || (idle > 0 && !now.Before(s.lastSeen().Add(idle)))
+}
+
 func (s Session) lastSeen() time.Time {
 	if s.LastSeen.IsZero() {
 		return s.CreatedAt
@@ -295,10 +302,10 @@ func (tx *Tx) session(token string, idle time.Duration) (s Session, m ledger.Mem
 	if err != nil {
 		return s, m, err
 	}
-	if !found || !tx.now.Before(s.ExpiresAt) {
+	if !found || s.ended(tx.now, 0) {
 		return s, m, fmt.Errorf("session: %w", ledger.ErrUnauthenticated)
 	}
-	if idle > 0 && !tx.now.Before(s.lastSeen().Add(idle)) {
+	if s.ended(tx.now, idle) {
 		return s, m, fmt.Errorf("session idle since %s: %w", s.lastSeen().Format(time.RFC3339), ledger.ErrUnauthenticated)
 	}
 	if s.ReadOnly {
@@ -410,6 +417,9 @@ type loginLink struct {
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
+// ended reports whether the link can no longer be redeemed at now.
+func (l loginLink) ended(now time.Time) bool { return !now.Before(l.ExpiresAt) }
+
 // CreateLoginLink returns a token that signs memberID in once within ttl.
 func (tx *Tx) CreateLoginLink(actor ledger.Member, memberID string, ttl time.Duration) (string, error) {
 	if !actor.IsAdmin() {
@@ -435,7 +445,7 @@ func (db *DB) RedeemLoginLink(link string, ttl time.Duration) (token string, s S
 		if err != nil {
 			return err
 		}
-		if !found || !tx.now.Before(l.ExpiresAt) {
+		if !found || l.ended(tx.now) {
 			return fmt.Errorf("sign-in link: %w", ledger.ErrUnauthenticated)
 		}
 		if err := b.Delete(secretKey(link)); err != nil {

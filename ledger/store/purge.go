@@ -22,7 +22,7 @@ func (db *DB) PurgeExpired(idle time.Duration) (n int, err error) {
 			if err := jsonUnmarshal(v, &s); err != nil {
 				return err
 			}
-			if !tx.now.Before(s.ExpiresAt) || (idle > 0 && !tx.now.Before(s.lastSeen().Add(idle))) {
+			if s.ended(tx.now, idle) {
 				dead = append(dead, append([]byte(nil), k...))
 			}
 			return nil
@@ -43,7 +43,7 @@ func (db *DB) PurgeExpired(idle time.Duration) (n int, err error) {
 			if err := jsonUnmarshal(v, &l); err != nil {
 				return err
 			}
-			if !tx.now.Before(l.ExpiresAt) {
+			if l.ended(tx.now) {
 				dead = append(dead, append([]byte(nil), k...))
 			}
 			return nil
