@@ -12,7 +12,6 @@ import (
 // member, date, minutes, state and compensation filled in). An entry
 // replaced by an approved correction is left out.
 func (tx *Tx) eachApproved(from, to string, fn func(ledger.TimeEntry)) error {
-	corrections := tx.tx.Bucket(bucketCorrections)
 	c := tx.tx.Bucket(bucketEntriesDate).Cursor()
 	for k, v := c.Seek([]byte(from)); k != nil && (string(k[:10]) <= to || bytes.HasPrefix(k, []byte(to))); k, v = c.Next() {
 		seq := k[len(k)-8:]
@@ -29,10 +28,8 @@ func (tx *Tx) eachApproved(from, to string, fn func(ledger.TimeEntry)) error {
 		if e.State != ledger.StateApproved {
 			continue
 		}
-		if by := corrections.Get(seq); by != nil {
-			if fix, err := tx.TimeEntry(string(by)); err == nil && fix.State == ledger.StateApproved {
-				continue
-			}
+		if tx.superseded(seq) {
+			continue
 		}
 		fn(e)
 	}
@@ -63,7 +60,6 @@ func (tx *Tx) MemberApprovedMinutes(memberID, from, to string) (map[ledger.Compe
 	if !ok {
 		return out, nil
 	}
-	corrections := tx.tx.Bucket(bucketCorrections)
 	start := concat(u64(mseq), []byte(from))
 	var err error
 	tx.memberRange(start, u64(mseq), false, func(k, v []byte) bool {
@@ -81,10 +77,8 @@ func (tx *Tx) MemberApprovedMinutes(memberID, from, to string) (map[ledger.Compe
 		if e.State != ledger.StateApproved {
 			return true
 		}
-		if by := corrections.Get(seq); by != nil {
-			if fix, err := tx.TimeEntry(string(by)); err == nil && fix.State == ledger.StateApproved {
-				return true
-			}
+		if tx.superseded(seq) {
+			return true
 		}
 		out[e.Compensation] += int64(e.Minutes)
 		return true
@@ -93,4 +87,15 @@ func (tx *Tx) MemberApprovedMinutes(memberID, from, to string) (map[ledger.Compe
 		return nil, err
 	}
 	return out, nil
+}
+
+// superseded reports whether the entry at seq (its 8-byte key) has been
+// replaced by an approved correction, which then counts in its place.
+func (tx *Tx) superseded(seq []byte) bool {
+	by := tx.tx.Bucket(bucketCorrections).Get(seq)
+	if by == nil {
+		return false
+	}
+	fix, err := tx.TimeEntry(string(by))
+	return err == nil && fix.State == ledger.StateApproved
 }

@@ -217,19 +217,13 @@ func (tx *Tx) Statement(actor ledger.Member, memberID string) (Statement, error)
 	approved := map[string][]ledger.TimeEntry{}
 	// An approved entry stops counting once a correction of it is approved:
 	// the correction replaces it.
-	corrections := tx.tx.Bucket(bucketCorrections)
 	entries, err := tx.scanMemberIndex(u64(mseq), false, 0,
 		func(e ledger.TimeEntry) bool {
 			if e.State != ledger.StateApproved {
 				return false
 			}
 			seq, _ := parseID(prefixEntry, e.ID)
-			if by := corrections.Get(u64(seq)); by != nil {
-				if fix, err := tx.TimeEntry(string(by)); err == nil && fix.State == ledger.StateApproved {
-					return false
-				}
-			}
-			return true
+			return !tx.superseded(u64(seq))
 		})
 	if err != nil {
 		return st, err

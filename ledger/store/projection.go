@@ -143,22 +143,15 @@ func (tx *Tx) teamFromBooks(month, date string, paid []string) ([]ledger.TeamMem
 	for _, id := range paid {
 		minutes[id] += 0
 	}
-	corrections := tx.tx.Bucket(bucketCorrections)
-	_, err := tx.scanIndex(tx.tx.Bucket(bucketEntriesDate), []byte(month), false, 0, func(e ledger.TimeEntry) bool {
-		if e.State != ledger.StateApproved || e.Compensation != ledger.CompRequired {
-			return false
-		}
-		seq, _ := parseID(prefixEntry, e.ID)
-		if by := corrections.Get(u64(seq)); by != nil {
-			if fix, err := tx.TimeEntry(string(by)); err == nil && fix.State == ledger.StateApproved {
-				return false
-			}
-		}
-		minutes[e.MemberID] += int64(e.Minutes)
-		return false
-	})
+	// The same approved `required` hours the close of month counts.
+	approved, err := tx.approvedRequired(month)
 	if err != nil {
 		return nil, err
+	}
+	for id, es := range approved {
+		for _, e := range es {
+			minutes[id] += int64(e.Minutes)
+		}
 	}
 	ids := make([]string, 0, len(minutes))
 	for id := range minutes {

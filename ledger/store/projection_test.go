@@ -232,3 +232,40 @@ func TestDB_Project_Refusals(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// A projection from the books counts last month's hours as its close does:
+// an approved entry replaced by an approved correction counts as the
+// correction.
+func TestDB_Project_TeamCountsCorrections(t *testing.T) {
+	w := newWorkedCoop(t)
+	w.month(t, "2022-07", "3501.00", []string{"467.00"}, map[*ledger.Member]string{&w.dan: "5"})
+	es, err := w.db.TimeEntries(w.dan, store.EntryQuery{MemberID: w.dan.ID, Month: "2022-07"})
+	if err != nil || len(es) != 1 {
+		t.Fatalf("dan's July: %v %v", es, err)
+	}
+	fix, err := w.db.LogTime(w.dan, ledger.TimeEntryInput{MemberID: w.dan.ID, Date: "2022-07-20", Hours: dec("3"),
+		CircleID: w.circle, Corrects: es[0].ID, Submit: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.db.ReviewTimeEntry(w.olga, fix.ID, true, ""); err != nil {
+		t.Fatal(err)
+	}
+	months := 1
+	s, _, err := w.db.Project(w.olga, ledger.ScenarioInput{Months: &months})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, tm := range s.Team {
+		if tm.ID == w.dan.ID {
+			found = true
+			if !tm.Hours.Equal(decimal.NewFromInt(3)) {
+				t.Fatalf("dan: %s h, want the correction's 3", tm.Hours)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("dan is not in the team from the books: %+v", s.Team)
+	}
+}
