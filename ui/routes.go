@@ -1,11 +1,13 @@
 package ui
 
 import (
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/helmet"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
+	"github.com/valyala/fasthttp"
 )
 
 // Access says who may reach a route at all. Finer rules (role, ownership)
@@ -163,12 +165,19 @@ func (s *server) table() []Route {
 func (s *server) routes(app *fiber.App) {
 	app.Use(requestid.New())
 	app.Use(s.observe)
-	app.Use(helmet.New(helmet.Config{
+	pageHeaders := helmet.New(helmet.Config{
 		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; " +
 			"frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
 		ReferrerPolicy:            "same-origin",
 		CrossOriginEmbedderPolicy: "unsafe-none",
-	}))
+	})
+	app.Use(func(c *fiber.Ctx) error {
+		if !strings.HasPrefix(c.Path(), "/api/") {
+			return pageHeaders(c)
+		}
+		apiHeaders(&c.Response().Header)
+		return c.Next()
+	})
 	app.Use(s.authenticate)
 	for _, r := range s.table() {
 		hs := []fiber.Handler{}
@@ -181,6 +190,18 @@ func (s *server) routes(app *fiber.App) {
 	app.Use(func(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusNotFound, "no route "+c.Method()+" "+c.Path())
 	})
+}
+
+// apiHeaders are the security headers of JSON answers, the set OWASP's
+// REST security guidance gives: nothing in them is to be run, framed,
+// sniffed or kept in a cache. The browser headers of the pages (helmet's)
+// mean nothing to JSON, and every answer would carry their weight.
+func apiHeaders(h *fasthttp.ResponseHeader) {
+	h.Set(fiber.HeaderCacheControl, "no-store")
+	h.Set(fiber.HeaderContentSecurityPolicy, "default-src 'none'; frame-ancestors 'none'")
+	h.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	h.Set(fiber.HeaderXFrameOptions, "DENY")
+	h.Set(fiber.HeaderReferrerPolicy, "no-referrer")
 }
 
 // healthz answers GET /healthz for load balancers: 200 while the store
