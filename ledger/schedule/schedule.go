@@ -3,16 +3,18 @@
 // the 1st of each month, at a configured hour in the co-op's time zone, it
 // drafts the month that just ended, and at start-up it drafts every month
 // missed while the server was down. When given a folder, it also writes a
-// backup of the store there every day, keeping the newest few. The closing
-// of polls (governance) will be another job on the same scheduler.
+// backup of the store there every day, keeping the newest few, and it runs
+// the sweeps of other packages (closing due polls, expiring bounties,
+// purging ended sessions) at their intervals.
 //
 // Every job is the same function its CLI twin calls (`coopledger close
 // --due` runs RunNow), takes (ctx, now), recovers panics, logs what it did
 // and how long it took, and is safe to re-run: drafting skips months that
 // are drafted or posted. Jobs run one at a time: gocron's scheduler-wide
 // limit of one concurrent job (the others wait their turn) and each job's
-// singleton mode cover the scheduled runs, and a mutex covers RunNow too,
-// so a hand-started run never overlaps a scheduled one (miniflux:
+// singleton mode cover the scheduled runs, and a mutex covers the drafts
+// and sweeps started by hand too (RunNow, RunSweep), so they never overlap
+// a scheduled one; only a backup, a read, may run beside them (miniflux:
 // internal/cli/scheduler.go; fider: app/jobs/job.go).
 //
 // Approving a close stays a board member's act; the scheduler only drafts.
@@ -303,59 +305,65 @@ func (s *Scheduler) RunSweep(ctx context.Context, name string) ([]string, error)
 	return nil, fmt.Errorf("no sweep named %q", name)
 }
 
-// sweep runs one sweep one at a time with every other job, recovering a
-// panic, logging what it did and reporting to Config.AfterRun.
-func (s *Scheduler) sweep(ctx context.Context, sw Sweep, trigger string) (done []string, err error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.cfg.Clock.Now().In(s.cfg.Location)
-	start := time.Now()
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("%s: panic: %v", sw.Name, p)
-			s.log.Error("job panicked", "job", sw.Name, "trigger", trigger, "panic", p, "stack", string(debug.Stack()))
+// sweep runs one sweep one at a time with every other job.
+func (s *Scheduler) sweep(ctx context.Context, sw Sweep, trigger string) ([]string, error) {
+	r := s.job(sw.Name, trigger, true, func(_ time.Time, r *Run) (err error) {
+		r.Done, err = sw.Run(ctx)
+		return err
+	}, func(r Run) {
+		if r.Err != nil {
+			s.log.Error("sweep failed", "job", r.Job, "trigger", r.Trigger, "err", r.Err)
+		} else if len(r.Done) > 0 {
+			s.log.Info("sweep", "job", r.Job, "trigger", r.Trigger, "done", r.Done, "duration", r.Duration)
 		}
-		r := Run{Job: sw.Name, Trigger: trigger, At: now, Done: done, Duration: time.Since(start), Err: err}
-		if err != nil {
-			s.log.Error("sweep failed", "job", sw.Name, "trigger", trigger, "err", err)
-		} else if len(done) > 0 {
-			s.log.Info("sweep", "job", sw.Name, "trigger", trigger, "done", done, "duration", r.Duration)
-		}
-		if s.cfg.AfterRun != nil {
-			s.cfg.AfterRun(r)
-		}
-	}()
-	return sw.Run(ctx)
+	})
+	return r.Done, r.Err
 }
 
-// run runs DraftDue one at a time, recovering a panic, logging the
-// months, duration and any error, and reporting to Config.AfterRun.
-func (s *Scheduler) run(ctx context.Context, trigger string) (months []string, err error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.cfg.Clock.Now().In(s.cfg.Location)
+// run runs DraftDue one at a time with every other job.
+func (s *Scheduler) run(ctx context.Context, trigger string) ([]string, error) {
+	r := s.job(JobDraftCloses, trigger, true, func(now time.Time, r *Run) (err error) {
+		r.Months, err = s.DraftDue(ctx, now)
+		return err
+	}, func(r Run) {
+		attrs := []any{"job", r.Job, "trigger", r.Trigger, "months", r.Months, "duration", r.Duration}
+		switch {
+		case r.Err == nil:
+			s.log.Info("drafted due closes", attrs...)
+		case errors.Is(r.Err, ledger.ErrConflict):
+			// Usually no policy in force yet: the board's to fix, not a fault.
+			s.log.Warn("some due closes could not be drafted", append(attrs, "err", r.Err)...)
+		default:
+			s.log.Error("drafting due closes failed", append(attrs, "err", r.Err)...)
+		}
+	})
+	return r.Months, r.Err
+}
+
+// job runs body as one run of the job name: after the run in progress if
+// exclusive, with a panic recovered and logged, timed, logged by logRun and
+// reported to Config.AfterRun. body gets the run's now and fills in what it
+// did.
+func (s *Scheduler) job(name, trigger string, exclusive bool, body func(now time.Time, r *Run) error, logRun func(Run)) (r Run) {
+	if exclusive {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+	}
+	r = Run{Job: name, Trigger: trigger, At: s.cfg.Clock.Now().In(s.cfg.Location)}
 	start := time.Now()
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("%s: panic: %v", JobDraftCloses, p)
-			s.log.Error("job panicked", "job", JobDraftCloses, "trigger", trigger, "panic", p, "stack", string(debug.Stack()))
+			r.Err = fmt.Errorf("%s: panic: %v", name, p)
+			s.log.Error("job panicked", "job", name, "trigger", trigger, "panic", p, "stack", string(debug.Stack()))
 		}
-		r := Run{Job: JobDraftCloses, Trigger: trigger, At: now, Months: months, Duration: time.Since(start), Err: err}
-		attrs := []any{"job", r.Job, "trigger", r.Trigger, "months", r.Months, "duration", r.Duration}
-		switch {
-		case err == nil:
-			s.log.Info("drafted due closes", attrs...)
-		case errors.Is(err, ledger.ErrConflict):
-			// Usually no policy in force yet: the board's to fix, not a fault.
-			s.log.Warn("some due closes could not be drafted", append(attrs, "err", err)...)
-		default:
-			s.log.Error("drafting due closes failed", append(attrs, "err", err)...)
-		}
+		r.Duration = time.Since(start)
+		logRun(r)
 		if s.cfg.AfterRun != nil {
 			s.cfg.AfterRun(r)
 		}
 	}()
-	return s.DraftDue(ctx, now)
+	r.Err = body(r.At, &r)
+	return r
 }
 
 // DraftDue is the job: it drafts, as ledger.System, every ended month
@@ -378,30 +386,22 @@ func (s *Scheduler) DraftDue(ctx context.Context, now time.Time) ([]string, erro
 	return s.db.DraftDueCloses(ledger.System)
 }
 
-// backup runs Backup, recovering a panic, logging the file written, the
-// duration and any error, and reporting to Config.AfterRun. It does not
-// take the drafting mutex: a backup is one read transaction and may run
-// beside a draft (gocron still runs scheduled jobs one at a time).
-func (s *Scheduler) backup(ctx context.Context, trigger string) (path string, err error) {
-	now := s.cfg.Clock.Now().In(s.cfg.Location)
-	start := time.Now()
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("%s: panic: %v", JobBackup, p)
-			s.log.Error("job panicked", "job", JobBackup, "trigger", trigger, "panic", p, "stack", string(debug.Stack()))
-		}
-		r := Run{Job: JobBackup, Trigger: trigger, At: now, Path: path, Duration: time.Since(start), Err: err}
+// backup runs Backup as a job. It does not wait for a draft or a sweep in
+// progress: a backup is one read transaction and may run beside them
+// (gocron still runs scheduled jobs one at a time).
+func (s *Scheduler) backup(ctx context.Context, trigger string) (string, error) {
+	r := s.job(JobBackup, trigger, false, func(now time.Time, r *Run) (err error) {
+		r.Path, err = s.Backup(ctx, now)
+		return err
+	}, func(r Run) {
 		attrs := []any{"job", r.Job, "trigger", r.Trigger, "path", r.Path, "duration", r.Duration}
-		if err == nil {
+		if r.Err == nil {
 			s.log.Info("backed up the store", attrs...)
 		} else {
-			s.log.Error("backup failed", append(attrs, "err", err)...)
+			s.log.Error("backup failed", append(attrs, "err", r.Err)...)
 		}
-		if s.cfg.AfterRun != nil {
-			s.cfg.AfterRun(r)
-		}
-	}()
-	return s.Backup(ctx, now)
+	})
+	return r.Path, r.Err
 }
 
 // Backup is the daily job: it writes a snapshot of the store taken at now
