@@ -16,6 +16,7 @@ import (
 	"github.com/coopledger/coopledger/ui/api"
 	"github.com/coopledger/coopledger/ui/pages"
 	"github.com/coopledger/coopledger/ui/sso"
+	"github.com/coopledger/coopledger/ui/web"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -88,12 +89,15 @@ func New(cfg Config) (*fiber.App, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Answers to reads repeated between commits, up to 8 MiB of them.
+	replies := web.NewReplies(8 << 20)
 	tmpl, _ := fs.Sub(assets, "templates")
 	static, _ := fs.Sub(assets, "static")
 	p, err := pages.New(pages.Config{
 		DB: cfg.DB, Gov: gov, Templates: tmpl, Static: static, SessionTTL: cfg.SessionTTL,
 		SessionCookie: SessionCookie, SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://"),
 		Logger: cfg.Logger, SSO: cfg.SSO, SSOPolicy: cfg.SSOPolicy, NoLocalLogin: cfg.NoLocalLogin, Now: cfg.Now,
+		Replies: replies,
 	})
 	if err != nil {
 		return nil, err
@@ -101,7 +105,7 @@ func New(cfg Config) (*fiber.App, error) {
 	if cfg.Metrics == nil {
 		cfg.Metrics = NewMetrics(cfg.DB)
 	}
-	s := &server{db: cfg.DB, log: cfg.Logger, api: api.Handlers{DB: cfg.DB, Gov: gov}, pages: p,
+	s := &server{db: cfg.DB, log: cfg.Logger, api: api.Handlers{DB: cfg.DB, Gov: gov, Replies: replies}, pages: p,
 		metrics: cfg.Metrics, accessLog: cfg.AccessLog, sessionIdle: max(cfg.SessionIdle, 0)}
 	app := fiber.New(fiber.Config{
 		AppName:               "coopledger",

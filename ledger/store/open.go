@@ -257,6 +257,16 @@ func (db *DB) migrate() error {
 	})
 }
 
+// Generation is the id of the last committed write transaction. Every
+// commit changes it, so an answer computed from the store may be kept and
+// served again for as long as the generation read before computing it is
+// still the current one.
+func (db *DB) Generation() (uint64, error) {
+	var g uint64
+	err := db.bolt.View(func(tx *bolt.Tx) error { g = uint64(tx.ID()); return nil })
+	return g, err
+}
+
 // Version reports the schema version of the open file.
 func (db *DB) Version() (uint64, error) {
 	var v uint64

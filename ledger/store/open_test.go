@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coopledger/coopledger/ledger"
 	"github.com/coopledger/coopledger/ledger/store"
 	"github.com/coopledger/coopledger/ledger/store/storetest"
 	bolt "go.etcd.io/bbolt"
@@ -316,5 +317,31 @@ func TestAuditEvents_RecordActorsAndActions(t *testing.T) {
 			t.Errorf("event %d at %v, want %v", i, got.At, now)
 		}
 		prev = got.Hash
+	}
+}
+
+func TestGeneration_ChangesWithEveryCommitOnly(t *testing.T) {
+	db := storetest.OpenDB(t, time.Date(2024, 6, 15, 12, 0, 0, 0, time.UTC))
+	g0, err := db.Generation()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Members(); err != nil {
+		t.Fatal(err)
+	}
+	if g, _ := db.Generation(); g != g0 {
+		t.Fatalf("a read moved the generation from %d to %d", g0, g)
+	}
+	storetest.MustCircle(t, db, "tech")
+	g1, _ := db.Generation()
+	if g1 == g0 {
+		t.Fatal("a commit left the generation as it was")
+	}
+	// A refused write commits nothing.
+	if _, err := db.CreateCircle(ledger.System, ledger.CircleInput{Name: "tech"}); err == nil {
+		t.Fatal("a second circle named tech was created")
+	}
+	if g, _ := db.Generation(); g != g1 {
+		t.Fatalf("a refused write moved the generation from %d to %d", g1, g)
 	}
 }

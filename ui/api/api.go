@@ -9,6 +9,7 @@ import (
 	govstore "github.com/coopledger/coopledger/governance/store"
 	"github.com/coopledger/coopledger/ledger"
 	"github.com/coopledger/coopledger/ledger/store"
+	"github.com/coopledger/coopledger/ui/web"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -16,6 +17,9 @@ import (
 type Handlers struct {
 	DB  *store.DB
 	Gov *govstore.Store
+	// Replies keeps answers to reads repeated between commits; nil keeps
+	// none.
+	Replies *web.Replies
 }
 
 // created answers 201 with the new record.

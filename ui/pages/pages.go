@@ -47,6 +47,8 @@ type Config struct {
 	AccountLimit, AddressLimit *throttle.Limiter
 	// Now is the clock of pending sign-ins; default time.Now.
 	Now func() time.Time
+	// Replies keeps pages read again between commits; nil keeps none.
+	Replies *web.Replies
 }
 
 // Handlers serves the pages.

@@ -70,6 +70,31 @@ type stateTotal struct {
 // form to log hours and the month's entries with their review state.
 func (h *Handlers) Timesheet(c *fiber.Ctx) error {
 	today := ledger.Today(h.db.Now())
+	// Shown again before anything is committed, on the same day to the
+	// same session, the page is the same bytes: answer from the last time
+	// (web.Replies). The URL carries the month, the page and any notice.
+	csrf := ""
+	if s, ok := web.Session(c); ok {
+		csrf = s.CSRF
+	}
+	key := "timesheet\x00" + web.MustActor(c).ID + "\x00" + csrf + "\x00" + today + "\x00" + c.OriginalURL()
+	gen, err := h.db.Generation()
+	if err != nil {
+		return err
+	}
+	if h.cfg.Replies.Serve(c, key, gen) {
+		c.Set(fiber.HeaderCacheControl, "no-store")
+		return nil
+	}
+	if err := h.timesheet(c, today); err != nil {
+		return err
+	}
+	h.cfg.Replies.Keep(c, key, gen)
+	return nil
+}
+
+// timesheet renders the timesheet GET /timesheet asks for.
+func (h *Handlers) timesheet(c *fiber.Ctx, today string) error {
 	p := Page{Form: map[string]string{"date": today}}
 	status, month := fiber.StatusOK, query(c, "month")
 	if month == "" {

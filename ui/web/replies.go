@@ -1,0 +1,74 @@
+package web
+
+import (
+	"sync"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// Replies keeps the bodies of GET answers that depend only on the store,
+// the request and the day (a member's month of entries, their timesheet),
+// each with the store generation (store.DB.Generation) read before it was
+// computed. An answer is served again only while that generation is
+// still the store's: any commit at all, by anyone, retires every kept
+// answer. So a page read over and over between writes is built once, and
+// no answer is ever older than the last commit.
+//
+// The key must name everything else the answer depends on: the member
+// asking, the whole URL, the day, the session's CSRF token for a page.
+type Replies struct {
+	mu    sync.RWMutex
+	m     map[string]reply
+	bytes int
+	max   int
+}
+
+type reply struct {
+	gen         uint64
+	contentType string
+	body        []byte
+}
+
+// NewReplies keeps up to maxBytes of answers; past that it starts afresh.
+func NewReplies(maxBytes int) *Replies {
+	return &Replies{m: map[string]reply{}, max: maxBytes}
+}
+
+// Serve answers c from the answer kept under key, if it was computed at
+// generation gen, and reports whether it did.
+func (r *Replies) Serve(c *fiber.Ctx, key string, gen uint64) bool {
+	if r == nil {
+		return false
+	}
+	r.mu.RLock()
+	rep, ok := r.m[key]
+	r.mu.RUnlock()
+	if !ok || rep.gen != gen {
+		return false
+	}
+	c.Response().Header.SetContentType(rep.contentType)
+	c.Response().SetBodyRaw(rep.body)
+	return true
+}
+
+// Keep remembers c's answer (status 200 only) under key, computed at gen.
+// Call it after the handler has written the answer.
+func (r *Replies) Keep(c *fiber.Ctx, key string, gen uint64) {
+	if r == nil || c.Response().StatusCode() != fiber.StatusOK {
+		return
+	}
+	body := append([]byte(nil), c.Response().Body()...)
+	rep := reply{gen: gen, contentType: string(c.Response().Header.ContentType()), body: body}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if old, ok := r.m[key]; ok {
+		r.bytes -= len(old.body)
+	}
+	if r.bytes+len(body) > r.max {
+		r.m, r.bytes = map[string]reply{}, 0
+	}
+	if len(body) <= r.max {
+		r.m[key] = rep
+		r.bytes += len(body)
+	}
+}
