@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/coopledger/coopledger/ledger"
+	"github.com/shopspring/decimal"
 )
 
 // Months close in order, but only months with activity count: the opening
@@ -64,5 +65,38 @@ func TestApproveClose_PaidApproverOnlyWithoutAnotherBoardMember(t *testing.T) {
 	}
 	if mc.State != "posted" || !mc.Wages[alice.ID].IsPositive() {
 		t.Errorf("May: %s, alice's wages %s", mc.State, mc.Wages[alice.ID])
+	}
+}
+
+// pro_rata shares the payback by each creditor's whole balance, read from
+// the all-time totals of their deferred account: an opening balance dated
+// after the month being closed (recorded late, as imports do) counts in
+// that month's shares. Months close in order, so nothing else dated later
+// can be there.
+func TestApproveClose_ProRataCountsOpeningBalancesDatedLater(t *testing.T) {
+	paybackToDan := func(later bool) (dan, pool decimal.Decimal) {
+		w := newWorkedCoop(t)
+		if later {
+			if _, err := w.db.AddOpeningBalance(w.bea, ledger.OpeningInput{MemberID: w.dan.ID, AsOf: "2022-07-31", Deferred: dec("2000.00")}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		w.month(t, "2022-05", "1167.00", []string{"420.00", "47.00"}, map[*ledger.Member]string{&w.alice: "20"})
+		mc, err := w.db.DraftClose(w.bea, "2022-05")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range mc.Payback {
+			pool = pool.Add(p)
+		}
+		return mc.Payback[w.dan.ID], pool
+	}
+	without, poolWithout := paybackToDan(false)
+	with, poolWith := paybackToDan(true)
+	if !poolWith.Equal(poolWithout) || !poolWith.IsPositive() {
+		t.Fatalf("payback pools %s and %s: the later opening balance should not change the pool", poolWithout, poolWith)
+	}
+	if !with.GreaterThan(without) {
+		t.Fatalf("dan's share is %s with 2,000.00 more owed from a balance dated July, %s without: the July balance was left out", with, without)
 	}
 }
