@@ -111,7 +111,10 @@ func TestPages_Requests(t *testing.T) {
 	res, _ = alice.post("/requests/"+dark+"/triage", url.Values{"status": {"validated"}, "category": {"design"}, "note": {"Good idea"}}, http.StatusSeeOther)
 	wantLocation(t, res, "/requests/"+dark+"?ok=triaged")
 	_, body = max.get("/requests/"+dark, http.StatusOK)
-	wantInPage(t, body, `<span class="badge gov-validated">validated</span>`, "design", "Good idea")
+	wantInPage(t, body, `<span class="badge gov-validated">validated</span>`, "design", "Good idea",
+		"<dt>Filed by</dt><dd>Max on", "</span> by Alice on")
+	_, body = bob.get("/requests", http.StatusOK)
+	wantInPage(t, body, "filed by Max on", "filed by Alice on")
 
 	// Comments.
 	_, body = max.post("/requests/"+dark+"/comments", url.Values{"body": {""}}, http.StatusBadRequest)
@@ -183,7 +186,7 @@ func TestPages_Bounties(t *testing.T) {
 	wantLocation(t, res, "/bounties?ok=bounty-accept#bounty-"+id)
 	_, body = max.get("/bounties?ok=bounty-accept", http.StatusOK)
 	wantInPage(t, body, "Bounty accepted and paid from the fund.", `id="fund-balance">40.00</dd>`, `id="fund-reserved">0.00</dd>`,
-		`<span class="badge gov-accepted">accepted</span>`, "Accepted by")
+		`<span class="badge gov-accepted">accepted</span>`, "<dt>Claimed by</dt><dd>Max</dd>", "<dt>Accepted by</dt><dd>Alice</dd>")
 	alice.post("/bounties/"+id+"/accept", url.Values{}, http.StatusConflict)
 	max.post("/bounties/"+id+"/steal", url.Values{}, http.StatusNotFound)
 	max.get("/bounties?state=lost", http.StatusBadRequest)

@@ -53,7 +53,11 @@ func (h *Handlers) renderBounties(c *fiber.Ctx, status int, p Page) error {
 		return err
 	}
 	d.Fund = fund
-	names, err := h.names()
+	var people []string
+	for _, b := range bs {
+		people = append(people, b.ClaimantID, b.ReviewerID)
+	}
+	names, err := h.names(people...)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/coopledger/coopledger/governance"
 	"github.com/coopledger/coopledger/ledger"
+	"github.com/coopledger/coopledger/ledger/store"
 	"github.com/coopledger/coopledger/ui/web"
 	"github.com/gofiber/fiber/v2"
 )
@@ -33,16 +34,30 @@ func refused(err error) (status int, p Page, ok bool) {
 	return 0, Page{}, false
 }
 
-// names maps every member id to their name, for the pages that show who
-// filed, voted, claimed or came.
-func (h *Handlers) names() (map[string]string, error) {
-	ms, err := h.db.Members()
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]string, len(ms))
-	for _, m := range ms {
-		out[m.ID] = m.Name
+// names maps the members ids name to their names, for the pages that
+// show who filed, voted, claimed or came: it reads just those members, not
+// the whole roster.
+func (h *Handlers) names(ids ...string) (out map[string]string, err error) {
+	err = h.db.View(func(tx *store.Tx) error { out, err = namesOf(tx, ids); return err })
+	return out, err
+}
+
+// namesOf maps ids (repeats and blanks allowed) to the names of the
+// members they name. An id no member has is left out.
+func namesOf(tx *store.Tx, ids []string) (map[string]string, error) {
+	out := make(map[string]string, len(ids))
+	for _, id := range ids {
+		if _, done := out[id]; done || id == "" {
+			continue
+		}
+		m, err := tx.Member(id)
+		if errors.Is(err, ledger.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[id] = m.Name
 	}
 	return out, nil
 }
@@ -96,7 +111,11 @@ func (h *Handlers) renderRequests(c *fiber.Ctx, status int, p Page) error {
 	if err != nil {
 		return err
 	}
-	names, err := h.names()
+	authors := make([]string, len(rs))
+	for i, r := range rs {
+		authors[i] = r.AuthorID
+	}
+	names, err := h.names(authors...)
 	if err != nil {
 		return err
 	}
@@ -193,7 +212,14 @@ func (h *Handlers) renderRequest(c *fiber.Ctx, status int, id string, p Page) er
 	if err != nil {
 		return err
 	}
-	names, err := h.names()
+	ids := []string{v.AuthorID}
+	for _, s := range v.History {
+		ids = append(ids, s.By)
+	}
+	for _, cm := range v.Comments {
+		ids = append(ids, cm.AuthorID)
+	}
+	names, err := h.names(ids...)
 	if err != nil {
 		return err
 	}

@@ -282,20 +282,11 @@ func (h *Handlers) renderTimesheet(c *fiber.Ctx, status int, month string, page 
 // reviewers) to their names, reading just those members: a page lists a
 // month of entries, not the whole roster.
 func memberNames(tx *store.Tx, entries []ledger.TimeEntry) (map[string]string, error) {
-	out := map[string]string{}
+	ids := make([]string, 0, 2*len(entries))
 	for _, e := range entries {
-		for _, id := range []string{e.MemberID, e.ReviewedBy} {
-			if _, done := out[id]; done || id == "" {
-				continue
-			}
-			m, err := tx.Member(id)
-			if err != nil {
-				return nil, err
-			}
-			out[id] = m.Name
-		}
+		ids = append(ids, e.MemberID, e.ReviewedBy)
 	}
-	return out, nil
+	return namesOf(tx, ids)
 }
 
 func circleNames(cs []ledger.Circle) map[string]string {
