@@ -1,12 +1,9 @@
 package ui_test
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
-	"io"
 	"maps"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -541,28 +538,11 @@ func seedBadInput(t *testing.T, f *fixture) {
 func TestAPI_BadInput_BodyOverLimit(t *testing.T) {
 	f := newFixture(t)
 	seedRequests(t, f)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go f.app.Listener(ln)
-	t.Cleanup(func() { _ = f.app.Shutdown() })
 	before := storetest.Snapshot(t, f.db)
-	conn, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	fmt.Fprintf(conn, "POST /api/v1/requests/%s/comments HTTP/1.1\r\nHost: coop\r\nAuthorization: Bearer %s\r\n"+
-		"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n", f.ids["r1"], f.tokens["mia"], 1<<20+1)
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(body), `"code":"too_large"`) {
-		t.Fatalf("status %d, want 413 in the error shape: %.200s", resp.StatusCode, body)
+	status, body := announceBody(t, f.app, "POST /api/v1/requests/"+f.ids["r1"]+"/comments HTTP/1.1\r\nAuthorization: Bearer "+f.tokens["mia"]+
+		"\r\nContent-Type: application/json", 1<<20+1)
+	if status != http.StatusRequestEntityTooLarge || !strings.Contains(body, `"code":"too_large"`) {
+		t.Fatalf("status %d, want 413 in the error shape: %.200s", status, body)
 	}
 	if storetest.Snapshot(t, f.db) != before {
 		t.Error("an oversized request changed the store")

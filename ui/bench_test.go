@@ -3,8 +3,8 @@ package ui_test
 import (
 	"encoding/binary"
 	"fmt"
-	"net"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/coopledger/coopledger/ledger"
 	"github.com/coopledger/coopledger/ledger/store"
+	"github.com/coopledger/coopledger/ledger/store/storetest"
 	"github.com/coopledger/coopledger/ui"
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
@@ -57,6 +58,27 @@ func benchLogTime(b *testing.B, clients, members int) {
 // write: one minute on a date that keeps every member's days well under
 // 24 h.
 func logTimeServer(b *testing.B, clients, members int) (string, func(k int, i int64) (token, body string)) {
+	db := benchDB(b)
+	circle := storetest.MustCircle(b, db, "tech").ID
+	_, tokens := benchMembers(b, db, members, "Bench")
+	app, err := ui.New(ui.Config{DB: db})
+	if err != nil {
+		b.Fatal(err)
+	}
+	url := listen(b, app) + "/api/v1/time-entries"
+	perDay := 4 * (clients / members) // entries a member logs a day, well under 24 h
+	return url, func(k int, i int64) (token, body string) {
+		// Members log in date order from 2020 on.
+		day := int(i) / (perDay * members)
+		date := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, day).Format(ledger.DateLayout)
+		return tokens[k%members], `{"date":"` + date + `","minutes":1,"circle_id":"` + circle + `","task":"benchmark entry","note":"load"}`
+	}
+}
+
+// benchDB opens a store for the write benchmarks, closed when the
+// benchmark ends: its clock fixed at the end of 2025, group commit tuned
+// for benchClients writers.
+func benchDB(b *testing.B) *store.DB {
 	now := time.Date(2025, 12, 31, 12, 0, 0, 0, time.UTC)
 	db, err := store.Open(filepath.Join(b.TempDir(), "bench.db"), store.Options{
 		Now: func() time.Time { return now }, MaxBatchSize: benchClients, MaxBatchDelay: time.Millisecond,
@@ -66,21 +88,21 @@ func logTimeServer(b *testing.B, clients, members int) (string, func(k int, i in
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { db.Close() })
-	var circle string
-	tokens := make([]string, members)
-	err = db.Update(func(tx *store.Tx) error {
-		c, err := tx.CreateCircle(ledger.System, ledger.CircleInput{Name: "tech"})
-		if err != nil {
-			return err
-		}
-		circle = c.ID
-		for i := range tokens {
-			name, email, joined := fmt.Sprintf("Bench %d", i), fmt.Sprintf("bench%d@example.org", i), "2020-01-01"
-			m, err := tx.CreateMember(ledger.System, ledger.MemberInput{Name: &name, Email: &email, Joined: &joined})
-			if err != nil {
+	return db
+}
+
+// benchMembers adds n members named "<who> 0" … in one transaction, each
+// with an API token, and returns them and their tokens.
+func benchMembers(b *testing.B, db *store.DB, n int, who string) ([]ledger.Member, []string) {
+	ms, tokens := make([]ledger.Member, n), make([]string, n)
+	err := db.Update(func(tx *store.Tx) error {
+		for i := range ms {
+			name, email, joined := fmt.Sprintf("%s %d", who, i), fmt.Sprintf("%s%d@example.org", strings.ToLower(who), i), "2020-01-01"
+			var err error
+			if ms[i], err = tx.CreateMember(ledger.System, ledger.MemberInput{Name: &name, Email: &email, Joined: &joined}); err != nil {
 				return err
 			}
-			if tokens[i], err = tx.CreateAPIToken(ledger.System, m.ID, "bench"); err != nil {
+			if tokens[i], err = tx.CreateAPIToken(ledger.System, ms[i].ID, "bench"); err != nil {
 				return err
 			}
 		}
@@ -89,25 +111,7 @@ func logTimeServer(b *testing.B, clients, members int) (string, func(k int, i in
 	if err != nil {
 		b.Fatal(err)
 	}
-	app, err := ui.New(ui.Config{DB: db})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	go app.Listener(ln)
-	// Shut down before the store closes (cleanups run last in, first out).
-	b.Cleanup(func() { app.Shutdown() })
-	url := "http://" + ln.Addr().String() + "/api/v1/time-entries"
-	perDay := 4 * (clients / members) // entries a member logs a day, well under 24 h
-	return url, func(k int, i int64) (token, body string) {
-		// Members log in date order from 2020 on.
-		day := int(i) / (perDay * members)
-		date := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, day).Format(ledger.DateLayout)
-		return tokens[k%members], `{"date":"` + date + `","minutes":1,"circle_id":"` + circle + `","task":"benchmark entry","note":"load"}`
-	}
+	return ms, tokens
 }
 
 // postConcurrently runs b.N POSTs to url from clients goroutines, each
@@ -318,7 +322,7 @@ func BenchmarkReadsHTTP(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	base := serveBench(b, app)
+	base := listen(b, app)
 	month, err := db.TimeEntries(ms[0], store.EntryQuery{MemberID: ms[0].ID, Month: "2025-12"})
 	if err != nil {
 		b.Fatal(err)
@@ -326,7 +330,7 @@ func BenchmarkReadsHTTP(b *testing.B) {
 	bare := fiber.New(fiber.Config{DisableStartupMessage: true})
 	bare.Get("/ping", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	bare.Get("/entries", func(c *fiber.Ctx) error { return c.JSON(month) })
-	bareBase := serveBench(b, bare)
+	bareBase := listen(b, bare)
 	for _, rd := range []struct {
 		name, url string
 		set       func(*fasthttp.Request)
@@ -386,15 +390,4 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// serveBench serves app on a fresh 127.0.0.1 port until the benchmark ends.
-func serveBench(b *testing.B, app *fiber.App) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	go app.Listener(ln)
-	b.Cleanup(func() { app.Shutdown() })
-	return "http://" + ln.Addr().String()
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -13,7 +12,6 @@ import (
 	"github.com/coopledger/coopledger/ledger"
 	"github.com/coopledger/coopledger/ledger/store"
 	"github.com/coopledger/coopledger/ledger/store/storetest"
-	"github.com/gofiber/fiber/v2"
 	"github.com/shopspring/decimal"
 )
 
@@ -84,18 +82,6 @@ func TestAPI_RequestScenarios(t *testing.T) {
 			want: []string{`"comments":[]`, `"voted":true`}},
 	}
 	runScenarios(t, scenarios, seedRequests)
-}
-
-// listen serves app on a 127.0.0.1 port for the test's lifetime.
-func listen(t *testing.T, app *fiber.App) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go app.Listener(ln)
-	t.Cleanup(func() { app.Shutdown() })
-	return "http://" + ln.Addr().String()
 }
 
 // Two hundred members vote on one request at once, each twice: the count is

@@ -1,12 +1,9 @@
 package ui_test
 
 import (
-	"bufio"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -193,30 +190,11 @@ func TestSignIn_Throttled(t *testing.T) {
 
 func TestBodyLimit_FormPost413(t *testing.T) {
 	g := newGate(t, func(c *ui.Config) { c.BodyLimit = 4 << 10 })
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = g.app.Listener(ln) }()
-	t.Cleanup(func() { _ = g.app.Shutdown() })
 	before := storetest.Snapshot(t, g.db)
-	// Announce an 8 KiB form and send only the headers: the server
-	// refuses on the length alone.
-	conn, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	fmt.Fprintf(conn, "POST /login HTTP/1.1\r\nHost: coop\r\nContent-Type: application/x-www-form-urlencoded\r\n"+
-		"Content-Length: %d\r\n\r\n", 8<<10)
-	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if res.StatusCode != http.StatusRequestEntityTooLarge {
-		t.Fatalf("8 KiB form with a 4 KiB limit = %d: %.200s", res.StatusCode, body)
+	// Announce an 8 KiB form and send only the headers.
+	status, body := announceBody(t, g.app, "POST /login HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded", 8<<10)
+	if status != http.StatusRequestEntityTooLarge {
+		t.Fatalf("8 KiB form with a 4 KiB limit = %d: %.200s", status, body)
 	}
 	if storetest.Snapshot(t, g.db) != before {
 		t.Error("an oversized request changed the store")
