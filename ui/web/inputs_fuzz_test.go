@@ -36,6 +36,17 @@ func refusedWithFields(t *testing.T, body []byte, err error) {
 	}
 }
 
+// bound binds body into dst and reports whether it was accepted; a
+// refusal must name its fields.
+func bound(t *testing.T, body []byte, dst any) bool {
+	t.Helper()
+	if err := web.BindJSON(body, dst); err != nil {
+		refusedWithFields(t, body, err)
+		return false
+	}
+	return true
+}
+
 // cleanText fails if a string field of v (ids aside: the store looks them
 // up) holds text that is not UTF-8 or has a NUL byte.
 func cleanText(t *testing.T, body []byte, v any) {
@@ -147,13 +158,7 @@ func FuzzBindJSON_GovernanceInputs(f *testing.F) {
 			return
 		}
 		body := data[1:]
-		bind := func(dst any) bool {
-			if err := web.BindJSON(body, dst); err != nil {
-				refusedWithFields(t, body, err)
-				return false
-			}
-			return true
-		}
+		bind := func(dst any) bool { return bound(t, body, dst) }
 		check := func(v any, err error) {
 			if err != nil {
 				refusedWithFields(t, body, err)
@@ -268,13 +273,7 @@ func FuzzBindJSON_LedgerInputs(f *testing.F) {
 			return
 		}
 		body := data[1:]
-		bind := func(dst any) bool {
-			if err := web.BindJSON(body, dst); err != nil {
-				refusedWithFields(t, body, err)
-				return false
-			}
-			return true
-		}
+		bind := func(dst any) bool { return bound(t, body, dst) }
 		posts := func(tx ledger.Transaction, err error) {
 			if err != nil {
 				refusedWithFields(t, body, err)
