@@ -108,6 +108,28 @@ func (f *fixture) do(t *testing.T, method, path, actor, body string, hdr ...stri
 	return resp.StatusCode, string(b)
 }
 
+// seed makes a request the tests build on, as who, and fails unless it
+// succeeds. {key} in path and body stands for f.ids[key]; a non-empty
+// key files the new record's id under that key.
+func (f *fixture) seed(t *testing.T, who, method, path, body, key string) {
+	t.Helper()
+	for k, v := range f.ids {
+		path = strings.ReplaceAll(path, "{"+k+"}", v)
+		body = strings.ReplaceAll(body, "{"+k+"}", v)
+	}
+	status, resp := f.do(t, method, path, who, body)
+	if status >= 300 {
+		t.Fatalf("seed %s %s: %d %s", method, path, status, resp)
+	}
+	if key != "" {
+		var out struct{ ID string }
+		if err := json.Unmarshal([]byte(resp), &out); err != nil || out.ID == "" {
+			t.Fatalf("seed %s %s: no id in %s", method, path, resp)
+		}
+		f.ids[key] = out.ID
+	}
+}
+
 type scenario struct {
 	name   string
 	method string

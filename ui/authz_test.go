@@ -1,7 +1,6 @@
 package ui_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"html"
 	"io"
@@ -339,33 +338,15 @@ func authzMatches(want, got string) bool {
 // of May 2024; her password; and a one-use sign-in link for her.
 func seedAuthz(t *testing.T, f *fixture) {
 	t.Helper()
-	must := func(who, method, path, body, key string) {
-		t.Helper()
-		for k, v := range f.ids {
-			path = strings.ReplaceAll(path, "{"+k+"}", v)
-			body = strings.ReplaceAll(body, "{"+k+"}", v)
-		}
-		status, resp := f.do(t, method, path, who, body)
-		if status >= 300 {
-			t.Fatalf("seed %s %s: %d %s", method, path, status, resp)
-		}
-		if key != "" {
-			var out struct{ ID string }
-			if err := json.Unmarshal([]byte(resp), &out); err != nil || out.ID == "" {
-				t.Fatalf("seed %s %s: no id in %s", method, path, resp)
-			}
-			f.ids[key] = out.ID
-		}
-	}
 	if err := f.db.SetPassword(ledger.System, f.ids["olga"], "correct-horse-battery"); err != nil {
 		t.Fatal(err)
 	}
-	must("olga", "POST", "/api/v1/requests", `{"kind":"feature","title":"Dark mode"}`, "r1")
-	must("olga", "POST", "/api/v1/requests/{r1}/vote", "", "")
-	must("bea", "POST", "/api/v1/policies", `{"from":"2024-01","bounty_share":"0.1","payback_share":"0.5"}`, "")
-	must("bea", "POST", "/api/v1/income", `{"month":"2024-05","amount":"1000.00"}`, "t1")
-	must("bea", "POST", "/api/v1/closes/2024-05", "", "")
-	must("ada", "POST", "/api/v1/opening-balances", `{"member_id":"{olga}","as_of":"2023-12-31","deferred":"500"}`, "")
+	f.seed(t, "olga", "POST", "/api/v1/requests", `{"kind":"feature","title":"Dark mode"}`, "r1")
+	f.seed(t, "olga", "POST", "/api/v1/requests/{r1}/vote", "", "")
+	f.seed(t, "bea", "POST", "/api/v1/policies", `{"from":"2024-01","bounty_share":"0.1","payback_share":"0.5"}`, "")
+	f.seed(t, "bea", "POST", "/api/v1/income", `{"month":"2024-05","amount":"1000.00"}`, "t1")
+	f.seed(t, "bea", "POST", "/api/v1/closes/2024-05", "", "")
+	f.seed(t, "ada", "POST", "/api/v1/opening-balances", `{"member_id":"{olga}","as_of":"2023-12-31","deferred":"500"}`, "")
 	err := f.db.Update(func(tx *store.Tx) error {
 		c, a := tx.BaseCurrency(), decimal.RequireFromString("100")
 		_, err := tx.Post(ledger.System, ledger.Transaction{Date: "2024-05-31", Kind: ledger.KindBounty, Description: "May's share",
@@ -376,17 +357,17 @@ func seedAuthz(t *testing.T, f *fixture) {
 		t.Fatal(err)
 	}
 	for i, key := range []string{"b1", "b2", "b3", "b4"} {
-		must("olga", "POST", "/api/v1/bounties", fmt.Sprintf(`{"request_id":"{r1}","title":"Part %d","amount":"10","criteria":["done"]}`, i), key)
+		f.seed(t, "olga", "POST", "/api/v1/bounties", fmt.Sprintf(`{"request_id":"{r1}","title":"Part %d","amount":"10","criteria":["done"]}`, i), key)
 		if key != "b1" {
-			must("bea", "POST", "/api/v1/bounties/{"+key+"}/approve", "", "")
+			f.seed(t, "bea", "POST", "/api/v1/bounties/{"+key+"}/approve", "", "")
 		}
 	}
-	must("olga", "POST", "/api/v1/bounties/{b3}/claim", "", "")
-	must("olga", "POST", "/api/v1/bounties/{b3}/submit", `{"note":"PR 9","done":[0]}`, "")
-	must("olga", "POST", "/api/v1/bounties/{b4}/claim", "", "")
-	must("olga", "POST", "/api/v1/polls", `{"title":"Adopt the budget","kind":"yes_no","closes_at":"2024-06-22T12:00:00Z"}`, "po1")
-	must("olga", "POST", "/api/v1/meetings", `{"date":"2024-06-15","time":"18:30"}`, "mt1")
-	must("olga", "POST", "/api/v1/meetings/{mt1}/agenda", `{"text":"Budget"}`, "")
+	f.seed(t, "olga", "POST", "/api/v1/bounties/{b3}/claim", "", "")
+	f.seed(t, "olga", "POST", "/api/v1/bounties/{b3}/submit", `{"note":"PR 9","done":[0]}`, "")
+	f.seed(t, "olga", "POST", "/api/v1/bounties/{b4}/claim", "", "")
+	f.seed(t, "olga", "POST", "/api/v1/polls", `{"title":"Adopt the budget","kind":"yes_no","closes_at":"2024-06-22T12:00:00Z"}`, "po1")
+	f.seed(t, "olga", "POST", "/api/v1/meetings", `{"date":"2024-06-15","time":"18:30"}`, "mt1")
+	f.seed(t, "olga", "POST", "/api/v1/meetings/{mt1}/agenda", `{"text":"Budget"}`, "")
 	err = f.db.Update(func(tx *store.Tx) error {
 		f.ids["link"], err = tx.CreateLoginLink(ledger.System, f.ids["olga"], time.Hour)
 		return err

@@ -497,40 +497,24 @@ func (f *fixture) clone(t *testing.T) *fixture {
 func seedBadInput(t *testing.T, f *fixture) {
 	t.Helper()
 	seedBounties(t, f)
-	must := func(who, method, path, body string, key string) {
-		t.Helper()
-		for k, v := range f.ids {
-			path = strings.ReplaceAll(path, "{"+k+"}", v)
-			body = strings.ReplaceAll(body, "{"+k+"}", v)
-		}
-		status, resp := f.do(t, method, path, who, body)
-		if status >= 300 {
-			t.Fatalf("seed %s %s: %d %s", method, path, status, resp)
-		}
-		if key != "" {
-			var out struct{ ID string }
-			json.Unmarshal([]byte(resp), &out)
-			f.ids[key] = out.ID
-		}
-	}
 	for i, key := range []string{"b2", "b3", "b4"} {
-		must("olga", "POST", "/api/v1/bounties", fmt.Sprintf(`{"request_id":"{r2}","title":"Part %d","amount":"10","criteria":["done"]}`, i), key)
-		must("bea", "POST", "/api/v1/bounties/{"+key+"}/approve", "", "")
+		f.seed(t, "olga", "POST", "/api/v1/bounties", fmt.Sprintf(`{"request_id":"{r2}","title":"Part %d","amount":"10","criteria":["done"]}`, i), key)
+		f.seed(t, "bea", "POST", "/api/v1/bounties/{"+key+"}/approve", "", "")
 	}
-	must("olga", "POST", "/api/v1/bounties", `{"request_id":"{r2}","title":"Too dear","amount":"500","criteria":["done"]}`, "b5")
-	must("mia", "POST", "/api/v1/bounties/{b3}/claim", "", "")
-	must("mia", "POST", "/api/v1/bounties/{b3}/submit", `{"note":"PR 9","done":[0]}`, "")
-	must("mia", "POST", "/api/v1/bounties/{b4}/claim", "", "")
-	must("mia", "POST", "/api/v1/polls", `{"title":"Next big thing","kind":"ranked","options":["Dark mode","CSV","API"],"closes_at":"2024-06-22T12:00:00Z","electorate":{"classes":["ops"]}}`, "po1")
-	must("mia", "POST", "/api/v1/polls", `{"title":"Adopt the budget","kind":"yes_no","quorum":"0.5","threshold":"0.5","closes_at":"2024-06-22T12:00:00Z"}`, "po2")
-	must("mia", "POST", "/api/v1/polls", `{"title":"Done already","kind":"consent","closes_at":"2024-06-22T12:00:00Z"}`, "po3")
-	must("mia", "POST", "/api/v1/polls/{po3}/close", "", "")
-	must("bea", "POST", "/api/v1/meetings", `{"date":"2024-06-15","time":"18:30","place":"Jitsi"}`, "mt1")
-	must("mia", "POST", "/api/v1/meetings/{mt1}/agenda", `{"text":"Budget"}`, "")
-	must("bea", "POST", "/api/v1/policies", `{"from":"2024-01","bounty_share":"0.1","payback_share":"0.5"}`, "")
-	must("bea", "POST", "/api/v1/income", `{"month":"2024-05","amount":"1167.00"}`, "t1")
-	must("ada", "POST", "/api/v1/opening-balances", `{"member_id":"{olga}","as_of":"2023-12-31","deferred":"500"}`, "")
-	must("bea", "POST", "/api/v1/closes/2024-05", "", "")
+	f.seed(t, "olga", "POST", "/api/v1/bounties", `{"request_id":"{r2}","title":"Too dear","amount":"500","criteria":["done"]}`, "b5")
+	f.seed(t, "mia", "POST", "/api/v1/bounties/{b3}/claim", "", "")
+	f.seed(t, "mia", "POST", "/api/v1/bounties/{b3}/submit", `{"note":"PR 9","done":[0]}`, "")
+	f.seed(t, "mia", "POST", "/api/v1/bounties/{b4}/claim", "", "")
+	f.seed(t, "mia", "POST", "/api/v1/polls", `{"title":"Next big thing","kind":"ranked","options":["Dark mode","CSV","API"],"closes_at":"2024-06-22T12:00:00Z","electorate":{"classes":["ops"]}}`, "po1")
+	f.seed(t, "mia", "POST", "/api/v1/polls", `{"title":"Adopt the budget","kind":"yes_no","quorum":"0.5","threshold":"0.5","closes_at":"2024-06-22T12:00:00Z"}`, "po2")
+	f.seed(t, "mia", "POST", "/api/v1/polls", `{"title":"Done already","kind":"consent","closes_at":"2024-06-22T12:00:00Z"}`, "po3")
+	f.seed(t, "mia", "POST", "/api/v1/polls/{po3}/close", "", "")
+	f.seed(t, "bea", "POST", "/api/v1/meetings", `{"date":"2024-06-15","time":"18:30","place":"Jitsi"}`, "mt1")
+	f.seed(t, "mia", "POST", "/api/v1/meetings/{mt1}/agenda", `{"text":"Budget"}`, "")
+	f.seed(t, "bea", "POST", "/api/v1/policies", `{"from":"2024-01","bounty_share":"0.1","payback_share":"0.5"}`, "")
+	f.seed(t, "bea", "POST", "/api/v1/income", `{"month":"2024-05","amount":"1167.00"}`, "t1")
+	f.seed(t, "ada", "POST", "/api/v1/opening-balances", `{"member_id":"{olga}","as_of":"2023-12-31","deferred":"500"}`, "")
+	f.seed(t, "bea", "POST", "/api/v1/closes/2024-05", "", "")
 }
 
 // An oversized body is refused with 413 before any handler reads it, on
