@@ -196,11 +196,12 @@ type Page struct {
 	Data   any
 }
 
-// render writes view inside the layout with status.
-func (h *Handlers) render(c *fiber.Ctx, status int, view string, p Page) error {
+// view finds view's template and fills in what every page shows: who is
+// signed in, the CSRF token, the notice the URL asks for.
+func (h *Handlers) view(c *fiber.Ctx, view string, p *Page) (*template.Template, error) {
 	t := h.views[view]
 	if t == nil {
-		return fmt.Errorf("render: no view %q", view)
+		return nil, fmt.Errorf("render: no view %q", view)
 	}
 	if m, ok := web.Actor(c); ok {
 		p.Actor, p.Signed = m, true
@@ -210,6 +211,15 @@ func (h *Handlers) render(c *fiber.Ctx, status int, view string, p Page) error {
 	}
 	if p.Flash == "" {
 		p.Flash = flashes[c.Query("ok")]
+	}
+	return t, nil
+}
+
+// render writes view inside the layout with status.
+func (h *Handlers) render(c *fiber.Ctx, status int, view string, p Page) error {
+	t, err := h.view(c, view, &p)
+	if err != nil {
+		return err
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {

@@ -9,7 +9,6 @@ import (
 	"html/template"
 	"sync"
 
-	"github.com/coopledger/coopledger/ui/web"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -47,18 +46,9 @@ var shellMark = func() string {
 // leaves out must not change what the view shows.
 func (h *Handlers) renderShell(c *fiber.Ctx, status int, view string, p Page,
 	data func(body template.HTML) any, appendBody func([]byte) []byte) error {
-	t := h.views[view]
-	if t == nil {
-		return fmt.Errorf("render: no view %q", view)
-	}
-	if m, ok := web.Actor(c); ok {
-		p.Actor, p.Signed = m, true
-	}
-	if s, ok := web.Session(c); ok {
-		p.CSRF = s.CSRF
-	}
-	if p.Flash == "" {
-		p.Flash = flashes[c.Query("ok")]
+	t, err := h.view(c, view, &p)
+	if err != nil {
+		return err
 	}
 	p.Data = data("")
 	key, err := json.Marshal(p)
