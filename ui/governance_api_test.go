@@ -84,12 +84,10 @@ func TestAPI_RequestScenarios(t *testing.T) {
 	runScenarios(t, scenarios, seedRequests)
 }
 
-// Two hundred members vote on one request at once, each twice: the count is
-// exact and nobody counts twice.
-func TestAPI_ConcurrentRequestVotes(t *testing.T) {
-	f := newFixture(t)
-	seedRequests(t, f)
-	const n = 200
+// voters adds n members of class user, each with an API token, and
+// returns their tokens.
+func (f *fixture) voters(t *testing.T, n int) []string {
+	t.Helper()
 	tokens := make([]string, n)
 	for i := range tokens {
 		m := storetest.MustMember(t, f.db, fmt.Sprintf("Voter %d", i), fmt.Sprintf("voter%d@example.org", i), nil, []ledger.Class{ledger.ClassUser})
@@ -99,6 +97,16 @@ func TestAPI_ConcurrentRequestVotes(t *testing.T) {
 		}
 		tokens[i] = tok
 	}
+	return tokens
+}
+
+// Two hundred members vote on one request at once, each twice: the count is
+// exact and nobody counts twice.
+func TestAPI_ConcurrentRequestVotes(t *testing.T) {
+	f := newFixture(t)
+	seedRequests(t, f)
+	const n = 200
+	tokens := f.voters(t, n)
 	base := listen(t, f.app)
 	url := base + "/api/v1/requests/" + f.ids["r1"] + "/vote"
 	var wg sync.WaitGroup
@@ -369,15 +377,7 @@ func TestAPI_PollScenarios(t *testing.T) {
 func TestAPI_ConcurrentBallots(t *testing.T) {
 	f := newFixture(t)
 	const n = 200
-	tokens := make([]string, n)
-	for i := range tokens {
-		m := storetest.MustMember(t, f.db, fmt.Sprintf("Voter %d", i), fmt.Sprintf("voter%d@example.org", i), nil, []ledger.Class{ledger.ClassUser})
-		tok, err := f.db.CreateAPIToken(ledger.System, m.ID, "test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		tokens[i] = tok
-	}
+	tokens := f.voters(t, n)
 	status, body := f.do(t, "POST", "/api/v1/polls", "bea", `{"title":"Big vote","kind":"yes_no","closes_at":"2024-06-22T12:00:00Z","electorate":{"classes":["user"]}}`)
 	if status != 201 {
 		t.Fatalf("open: %d %s", status, body)
