@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/coopledger/coopledger/ledger"
+	bolt "go.etcd.io/bbolt"
 )
 
 // PurgeExpired deletes the sessions that can no longer sign anybody in
@@ -14,53 +15,43 @@ import (
 // and records one audit event when it deleted any.
 func (db *DB) PurgeExpired(idle time.Duration) (n int, err error) {
 	err = db.Update(func(tx *Tx) error {
-		n = 0
-		var dead [][]byte
-		sessions := tx.tx.Bucket(bucketSessions)
-		err := sessions.ForEach(func(k, v []byte) error {
-			var s Session
-			if err := jsonUnmarshal(v, &s); err != nil {
-				return err
-			}
-			if s.ended(tx.now, idle) {
-				dead = append(dead, append([]byte(nil), k...))
-			}
-			return nil
-		})
+		sessions, err := deleteEnded(tx.tx.Bucket(bucketSessions), func(s Session) bool { return s.ended(tx.now, idle) })
 		if err != nil {
 			return err
 		}
-		for _, k := range dead {
-			if err := sessions.Delete(k); err != nil {
-				return err
-			}
-		}
-		sessionsGone := len(dead)
-		dead = dead[:0]
-		links := tx.tx.Bucket(bucketLoginLinks)
-		err = links.ForEach(func(k, v []byte) error {
-			var l loginLink
-			if err := jsonUnmarshal(v, &l); err != nil {
-				return err
-			}
-			if l.ended(tx.now) {
-				dead = append(dead, append([]byte(nil), k...))
-			}
-			return nil
-		})
+		links, err := deleteEnded(tx.tx.Bucket(bucketLoginLinks), func(l loginLink) bool { return l.ended(tx.now) })
 		if err != nil {
 			return err
 		}
-		for _, k := range dead {
-			if err := links.Delete(k); err != nil {
-				return err
-			}
-		}
-		n = sessionsGone + len(dead)
-		if n == 0 {
+		if n = sessions + links; n == 0 {
 			return nil
 		}
-		return tx.audit(ledger.System, "auth.purge", "", map[string]int{"sessions": sessionsGone, "links": len(dead)})
+		return tx.audit(ledger.System, "auth.purge", "", map[string]int{"sessions": sessions, "links": links})
 	})
 	return n, err
+}
+
+// deleteEnded deletes the records of b (JSON of a T) that ended says
+// have ended, and returns how many.
+func deleteEnded[T any](b *bolt.Bucket, ended func(T) bool) (int, error) {
+	var dead [][]byte
+	err := b.ForEach(func(k, v []byte) error {
+		var r T
+		if err := jsonUnmarshal(v, &r); err != nil {
+			return err
+		}
+		if ended(r) {
+			dead = append(dead, append([]byte(nil), k...))
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, k := range dead {
+		if err := b.Delete(k); err != nil {
+			return 0, err
+		}
+	}
+	return len(dead), nil
 }
