@@ -2,6 +2,7 @@ package api
 
 import (
 	"github.com/coopledger/coopledger/governance"
+	"github.com/coopledger/coopledger/ledger"
 	"github.com/coopledger/coopledger/ui/web"
 	"github.com/gofiber/fiber/v2"
 )
@@ -78,48 +79,25 @@ func (h Handlers) SubmitBounty(c *fiber.Ctx) error {
 	return c.JSON(b)
 }
 
-// reviewBody reads the optional `{note}` of accept, reject and cancel.
-func reviewBody(c *fiber.Ctx) (governance.ReviewInput, error) {
+// reviewBounty answers accept, reject and cancel: the optional `{note}`,
+// the store's act on the bounty in the path, the bounty as it now is.
+func reviewBounty(c *fiber.Ctx, act func(ledger.Member, string, governance.ReviewInput) (governance.Bounty, error)) error {
 	var in governance.ReviewInput
-	err := optionalBody(c, &in)
-	return in, err
+	if err := optionalBody(c, &in); err != nil {
+		return err
+	}
+	b, err := act(web.MustActor(c), param(c, "id"), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(b)
 }
 
 // AcceptBounty answers POST /bounties/{id}/accept: pays the claimant.
-func (h Handlers) AcceptBounty(c *fiber.Ctx) error {
-	in, err := reviewBody(c)
-	if err != nil {
-		return err
-	}
-	b, err := h.Gov.AcceptBounty(web.MustActor(c), param(c, "id"), in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(b)
-}
+func (h Handlers) AcceptBounty(c *fiber.Ctx) error { return reviewBounty(c, h.Gov.AcceptBounty) }
 
 // RejectBounty answers POST /bounties/{id}/reject: back to the claimant.
-func (h Handlers) RejectBounty(c *fiber.Ctx) error {
-	in, err := reviewBody(c)
-	if err != nil {
-		return err
-	}
-	b, err := h.Gov.RejectBounty(web.MustActor(c), param(c, "id"), in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(b)
-}
+func (h Handlers) RejectBounty(c *fiber.Ctx) error { return reviewBounty(c, h.Gov.RejectBounty) }
 
 // CancelBounty answers POST /bounties/{id}/cancel (board).
-func (h Handlers) CancelBounty(c *fiber.Ctx) error {
-	in, err := reviewBody(c)
-	if err != nil {
-		return err
-	}
-	b, err := h.Gov.CancelBounty(web.MustActor(c), param(c, "id"), in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(b)
-}
+func (h Handlers) CancelBounty(c *fiber.Ctx) error { return reviewBounty(c, h.Gov.CancelBounty) }
