@@ -78,10 +78,8 @@ func (s *Store) Bounties(state governance.BountyState) (bs []governance.Bounty, 
 	}
 	bs = []governance.Bounty{}
 	err = s.view(func(tx *lstore.Tx) error {
-		var err error
-		if f, err = fund(tx); err != nil {
-			return err
-		}
+		// One walk lists the bounties and adds up the fund's reservations.
+		base, reserved := tx.BaseCurrency(), decimal.Zero
 		c := tx.Bolt().Bucket(bucketBounties).Cursor()
 		for k, raw := c.Last(); k != nil; k, raw = c.Prev() {
 			var b governance.Bounty
@@ -89,11 +87,14 @@ func (s *Store) Bounties(state governance.BountyState) (bs []governance.Bounty, 
 				return err
 			}
 			b.Amount.Currency = b.Currency
+			reserved = reserved.Add(reservation(b, base))
 			if state == "" || b.State == state {
 				bs = append(bs, b)
 			}
 		}
-		return nil
+		var err error
+		f, err = fundWith(tx, base, reserved)
+		return err
 	})
 	return bs, f, err
 }
@@ -109,25 +110,38 @@ func (s *Store) Fund() (f governance.Fund, err error) {
 
 // fund sums the fund account and the reservations of approved bounties.
 func fund(tx *lstore.Tx) (governance.Fund, error) {
-	base := tx.BaseCurrency()
-	bal, err := tx.AccountBalance(ledger.AccountBountyFund)
-	if err != nil {
-		return governance.Fund{}, err
-	}
-	reserved := decimal.Zero
-	err = tx.Bolt().Bucket(bucketBounties).ForEach(func(_, raw []byte) error {
+	base, reserved := tx.BaseCurrency(), decimal.Zero
+	err := tx.Bolt().Bucket(bucketBounties).ForEach(func(_, raw []byte) error {
 		var b governance.Bounty
 		if err := jsonUnmarshal(raw, &b); err != nil {
 			return err
 		}
-		if b.State.Reserves() && b.Currency == base {
-			reserved = reserved.Add(b.Amount.Amount)
-		}
+		reserved = reserved.Add(reservation(b, base))
 		return nil
 	})
+	if err != nil {
+		return governance.Fund{}, err
+	}
+	return fundWith(tx, base, reserved)
+}
+
+// reservation is what b holds back from the fund, in base.
+func reservation(b governance.Bounty, base string) decimal.Decimal {
+	if b.State.Reserves() && b.Currency == base {
+		return b.Amount.Amount
+	}
+	return decimal.Zero
+}
+
+// fundWith is the fund given its reservations.
+func fundWith(tx *lstore.Tx, base string, reserved decimal.Decimal) (governance.Fund, error) {
+	bal, err := tx.AccountBalance(ledger.AccountBountyFund)
+	if err != nil {
+		return governance.Fund{}, err
+	}
 	balance := bal[base]
 	return governance.Fund{Currency: base, Balance: ledger.NewMoney(balance, base),
-		Reserved: ledger.NewMoney(reserved, base), Available: ledger.NewMoney(balance.Sub(reserved), base)}, err
+		Reserved: ledger.NewMoney(reserved, base), Available: ledger.NewMoney(balance.Sub(reserved), base)}, nil
 }
 
 // step loads a bounty, lets change check and alter it, records the new
