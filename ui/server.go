@@ -26,6 +26,9 @@ var assets embed.FS
 // Config is what the web app needs; cmd/coopledger builds it from flags.
 type Config struct {
 	DB *store.DB
+	// Gov is the governance store on DB; default: a new one. serve passes
+	// the one its scheduler's sweeps use, so both share its poll cache.
+	Gov *govstore.Store
 	// Logger receives request errors; default slog.Default().
 	Logger *slog.Logger
 	// PublicURL is where members reach the server (links, secure cookies).
@@ -85,9 +88,12 @@ func New(cfg Config) (*fiber.App, error) {
 	if cfg.NoLocalLogin && cfg.SSO == nil {
 		return nil, errors.New("password sign-in can only be switched off with single sign-on set up (--local-login=false needs --oidc-issuer)")
 	}
-	gov, err := govstore.New(cfg.DB)
-	if err != nil {
-		return nil, err
+	gov := cfg.Gov
+	if gov == nil {
+		var err error
+		if gov, err = govstore.New(cfg.DB); err != nil {
+			return nil, err
+		}
 	}
 	// Answers to reads repeated between commits, up to 8 MiB of them.
 	replies := web.NewReplies(8 << 20)

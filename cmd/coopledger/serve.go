@@ -134,12 +134,12 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	}
 	defer db.Close()
 	metrics := ui.NewMetrics(db)
+	gov, err := govstore.New(db)
+	if err != nil {
+		return err
+	}
 	var sched *schedule.Scheduler
 	if o.Scheduler {
-		gov, err := govstore.New(db)
-		if err != nil {
-			return err
-		}
 		cfg := schedule.Config{Hour: o.CloseHour, Location: closeTZ,
 			BackupDir: o.BackupDir, BackupKeep: o.BackupKeep, BackupHour: o.BackupHour,
 			Sweeps: []schedule.Sweep{
@@ -195,7 +195,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	}
 	app, err := ui.New(ui.Config{DB: db, Logger: log, PublicURL: base, SessionTTL: o.SessionTTL,
 		SessionIdle: idle, SSO: ssoClient, SSOPolicy: ssoPolicy, NoLocalLogin: o.SSO.NoLocalLogin,
-		Metrics: metrics, AccessLog: o.AccessLog})
+		Metrics: metrics, AccessLog: o.AccessLog, Gov: gov})
 	if err != nil {
 		ln.Close()
 		return err

@@ -102,18 +102,25 @@ func (s *Store) poll(tx *bolt.Tx, id string) (governance.Poll, uint64, error) {
 	if raw == nil {
 		return p, 0, notFound("poll", id)
 	}
+	p, err := s.decodePoll(seq, raw)
+	return p, seq, err
+}
+
+// decodePoll decodes the stored poll seq, through the cache.
+func (s *Store) decodePoll(seq uint64, raw []byte) (governance.Poll, error) {
 	if s.polls != nil {
 		if c, ok := s.polls.m.Load(seq); ok && bytes.Equal(c.(cachedPoll).raw, raw) {
-			return clonePoll(c.(cachedPoll).p), seq, nil
+			return clonePoll(c.(cachedPoll).p), nil
 		}
 	}
+	var p governance.Poll
 	if err := jsonUnmarshal(raw, &p); err != nil {
-		return p, seq, err
+		return p, err
 	}
 	if s.polls != nil {
 		s.polls.m.Store(seq, cachedPoll{raw: bytes.Clone(raw), p: clonePoll(p)})
 	}
-	return p, seq, nil
+	return p, nil
 }
 
 // clonePoll copies the slices and maps a caller could change.
@@ -334,8 +341,9 @@ func (s *Store) CloseDuePolls() (ids []string, err error) {
 // reading each poll through the decode cache.
 func (s *Store) duePolls(tx *lstore.Tx) (due []governance.Poll, seqs []uint64, err error) {
 	c := tx.Bolt().Bucket(bucketPolls).Cursor()
-	for k, _ := c.First(); k != nil; k, _ = c.Next() {
-		p, seq, err := s.poll(tx.Bolt(), formatID(prefixPoll, binaryKey(k)))
+	for k, raw := c.First(); k != nil; k, raw = c.Next() {
+		seq := binaryKey(k)
+		p, err := s.decodePoll(seq, raw)
 		if err != nil {
 			return nil, nil, err
 		}
