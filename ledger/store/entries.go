@@ -17,7 +17,8 @@ func (tx *Tx) LogTime(actor ledger.Member, in ledger.TimeEntryInput) (ledger.Tim
 	if err != nil {
 		return ledger.TimeEntry{}, err
 	}
-	return tx.logTime(actor, in, minutes)
+	e, _, err := tx.logTime(actor, in, minutes)
+	return e, err
 }
 
 // prepareLog does what logging hours checks without reading a record:
@@ -34,29 +35,30 @@ func prepareLog(actor ledger.Member, in *ledger.TimeEntryInput, today string) (i
 }
 
 // logTime is LogTime once prepareLog has passed.
-func (tx *Tx) logTime(actor ledger.Member, in ledger.TimeEntryInput, minutes int) (ledger.TimeEntry, error) {
+// It also returns the entry's JSON as stored (what json.Marshal writes).
+func (tx *Tx) logTime(actor ledger.Member, in ledger.TimeEntryInput, minutes int) (ledger.TimeEntry, encodedJSON, error) {
 	// Only read: the cache's copy will do.
 	member, err := tx.sharedMember(in.MemberID)
 	if err != nil {
-		return ledger.TimeEntry{}, ledger.FieldError("member_id", "unknown member "+in.MemberID)
+		return ledger.TimeEntry{}, nil, ledger.FieldError("member_id", "unknown member "+in.MemberID)
 	}
 	if err := tx.checkEntryRefs(member, in.Date, in.CircleID); err != nil {
-		return ledger.TimeEntry{}, err
+		return ledger.TimeEntry{}, nil, err
 	}
 	mseq, _ := parseID(prefixMember, member.ID)
 	replaced := ""
 	if in.Corrects != "" {
 		orig, err := tx.TimeEntry(in.Corrects)
 		if err != nil {
-			return ledger.TimeEntry{}, ledger.FieldError("corrects", "unknown entry "+in.Corrects)
+			return ledger.TimeEntry{}, nil, ledger.FieldError("corrects", "unknown entry "+in.Corrects)
 		}
 		if err := ledger.CheckCorrection(orig, member.ID); err != nil {
-			return ledger.TimeEntry{}, err
+			return ledger.TimeEntry{}, nil, err
 		}
 		if by, err := tx.correctionOf(orig.ID); err != nil {
-			return ledger.TimeEntry{}, err
+			return ledger.TimeEntry{}, nil, err
 		} else if by != nil && by.State != ledger.StateRejected {
-			return ledger.TimeEntry{}, ledger.FieldError("corrects", "entry "+orig.ID+" is already corrected by "+by.ID)
+			return ledger.TimeEntry{}, nil, ledger.FieldError("corrects", "entry "+orig.ID+" is already corrected by "+by.ID)
 		}
 		if orig.Date == in.Date {
 			replaced = orig.ID
@@ -65,10 +67,10 @@ func (tx *Tx) logTime(actor ledger.Member, in ledger.TimeEntryInput, minutes int
 	rseq, _ := parseID(prefixEntry, replaced)
 	counted, err := tx.dayMinutes(mseq, in.Date, rseq, 0)
 	if err != nil {
-		return ledger.TimeEntry{}, err
+		return ledger.TimeEntry{}, nil, err
 	}
 	if err := ledger.CheckDayMinutes(counted, minutes); err != nil {
-		return ledger.TimeEntry{}, err
+		return ledger.TimeEntry{}, nil, err
 	}
 	comp := ledger.DefaultCompensation(tx.hasRate(member.ID, in.Date))
 	if in.Compensation != nil {
@@ -77,7 +79,7 @@ func (tx *Tx) logTime(actor ledger.Member, in ledger.TimeEntryInput, minutes int
 	b := tx.tx.Bucket(bucketEntries)
 	seq, err := b.NextSequence()
 	if err != nil {
-		return ledger.TimeEntry{}, err
+		return ledger.TimeEntry{}, nil, err
 	}
 	e := ledger.TimeEntry{
 		ID: formatID(prefixEntry, seq), MemberID: member.ID, Date: in.Date,
@@ -90,20 +92,20 @@ func (tx *Tx) logTime(actor ledger.Member, in ledger.TimeEntryInput, minutes int
 	}
 	if in.Submit {
 		if err := e.Submit(actor, tx.now); err != nil {
-			return ledger.TimeEntry{}, err
+			return ledger.TimeEntry{}, nil, err
 		}
 	}
 	data, err := tx.putEntry(seq, mseq, e, true)
 	if err != nil {
-		return ledger.TimeEntry{}, err
+		return ledger.TimeEntry{}, nil, err
 	}
 	if in.Corrects != "" {
 		oseq, _ := parseID(prefixEntry, in.Corrects)
 		if err := tx.tx.Bucket(bucketCorrections).Put(u64(oseq), []byte(e.ID)); err != nil {
-			return ledger.TimeEntry{}, err
+			return ledger.TimeEntry{}, nil, err
 		}
 	}
-	return e, tx.audit(actor, "entry.create", e.ID, data)
+	return e, data, tx.audit(actor, "entry.create", e.ID, data)
 }
 
 // checkEntryRefs enforces the rules on date and circle that need other
@@ -695,12 +697,19 @@ func (tx *Tx) MonthTotals(actor ledger.Member, memberID, month string) (map[ledg
 // The checks that read no records run first, outside the transaction,
 // whose work is serial while a group of writes waits for its commit.
 func (db *DB) LogTime(actor ledger.Member, in ledger.TimeEntryInput) (e ledger.TimeEntry, err error) {
+	e, _, err = db.LogTimeJSON(actor, in)
+	return e, err
+}
+
+// LogTimeJSON is LogTime that also returns the new entry as JSON, the
+// bytes stored (what json.Marshal writes), for the API to answer with.
+func (db *DB) LogTimeJSON(actor ledger.Member, in ledger.TimeEntryInput) (e ledger.TimeEntry, data []byte, err error) {
 	minutes, err := prepareLog(actor, &in, ledger.Today(db.now()))
 	if err != nil {
-		return e, err
+		return e, nil, err
 	}
-	err = db.Write(func(tx *Tx) error { e, err = tx.logTime(actor, in, minutes); return err })
-	return e, err
+	err = db.Write(func(tx *Tx) error { e, data, err = tx.logTime(actor, in, minutes); return err })
+	return e, data, err
 }
 
 // UpdateTimeEntry changes a draft in a write of its own.

@@ -136,7 +136,3 @@ func appendJSONString(b []byte, s string) []byte {
 	b = append(b, s[start:]...)
 	return append(b, '"')
 }
-
-// AppendTimeEntryJSON appends e as json.Marshal encodes it, without
-// reflection (the API answers a logged entry with it).
-func AppendTimeEntryJSON(b []byte, e *ledger.TimeEntry) ([]byte, error) { return appendEntryJSON(b, e) }

@@ -69,12 +69,9 @@ func (h Handlers) CreateTimeEntry(c *fiber.Ctx) error {
 	if err := web.BindJSON(c.Body(), &in); err != nil {
 		return err
 	}
-	e, err := h.DB.LogTime(web.MustActor(c), in)
-	if err != nil {
-		return err
-	}
-	// What created(c, e) answers, encoded without reflection.
-	body, err := store.AppendTimeEntryJSON(make([]byte, 0, 512), &e)
+	// Answered with the entry's JSON as stored: what created(c, e) would
+	// send, without encoding it again.
+	_, body, err := h.DB.LogTimeJSON(web.MustActor(c), in)
 	if err != nil {
 		return err
 	}
