@@ -7,7 +7,6 @@ import (
 	"fmt"
 
 	"github.com/coopledger/coopledger/ledger"
-	bolt "go.etcd.io/bbolt"
 )
 
 // LogTime records hours as a draft (or straight as submitted when in.Submit
@@ -479,14 +478,8 @@ func (tx *Tx) dayMinutes(mseq uint64, date string, skip, also uint64) (int, erro
 	return total, nil
 }
 
-// scanIndex reads the entries whose index keys in idx (the date index)
-// start with prefix; the entry sequence is the key's last 8 bytes.
-// reverse walks newest first.
-func (tx *Tx) scanIndex(idx *bolt.Bucket, prefix []byte, reverse bool, limit int, keep func(ledger.TimeEntry) bool) ([]ledger.TimeEntry, error) {
-	return tx.scanKeys(func(fn func(k, v []byte) bool) { bucketRange(idx, prefix, prefix, reverse, fn) }, limit, keep)
-}
-
-// scanMemberIndex is scanIndex over the member index (memberRange).
+// scanMemberIndex reads the entries whose member-index keys start with
+// prefix (memberRange); reverse walks newest first.
 func (tx *Tx) scanMemberIndex(prefix []byte, reverse bool, limit int, keep func(ledger.TimeEntry) bool) ([]ledger.TimeEntry, error) {
 	return tx.scanKeys(func(fn func(k, v []byte) bool) { tx.memberRange(prefix, prefix, reverse, fn) }, limit, keep)
 }
