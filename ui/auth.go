@@ -24,6 +24,15 @@ const CSRFHeader = "X-CSRF-Token"
 // the request anonymous (and is cleared). A read-only session may read
 // and sign out, nothing else.
 func (s *server) authenticate(c *fiber.Ctx) error {
+	if c.Method() == fiber.MethodGet {
+		// Before the caller is read: an answer kept for reuse
+		// (web.Replies) must not outlive a change to their roles.
+		gen, err := s.db.Generation()
+		if err != nil {
+			return err
+		}
+		web.SetGeneration(c, gen)
+	}
 	if h := c.Get(fiber.HeaderAuthorization); h != "" {
 		tok, ok := strings.CutPrefix(h, "Bearer ")
 		if !ok {

@@ -56,6 +56,17 @@ func TestRepliesList_EveryCommitShows(t *testing.T) {
 	if got := read("olga"); !strings.Contains(got, "on-call") {
 		t.Fatalf("olga's list after mia's read lost her entries: %s", got)
 	}
+	// A role taken away takes the list it allowed with it.
+	all := "/api/v1/time-entries?member_id=all"
+	if status, body := f.do(t, "GET", all, "oscar", ""); status != http.StatusOK {
+		t.Fatalf("ops reading everyone's entries = %d: %s", status, body)
+	}
+	if status, body := f.do(t, "PATCH", "/api/v1/members/"+f.ids["oscar"], "ada", `{"roles":["member"]}`); status != http.StatusOK {
+		t.Fatalf("demote oscar = %d: %s", status, body)
+	}
+	if status, body := f.do(t, "GET", all, "oscar", ""); status != http.StatusForbidden {
+		t.Fatalf("everyone's entries read again after oscar lost ops = %d, want 403: %.200s", status, body)
+	}
 }
 
 func TestRepliesTimesheet_EveryCommitAndDayShows(t *testing.T) {

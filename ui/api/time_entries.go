@@ -45,11 +45,7 @@ func (h Handlers) ListTimeEntries(c *fiber.Ctx) error {
 	// Read again before anything is committed, the same list is the same
 	// bytes: answer from the last time (web.Replies).
 	key := "time-entries\x00" + actor.ID + "\x00" + c.OriginalURL()
-	gen, err := h.DB.Generation()
-	if err != nil {
-		return err
-	}
-	if h.Replies.Serve(c, key, gen) {
+	if h.Replies.Serve(c, key) {
 		return nil
 	}
 	// The same bytes as c.JSON of the list, from each entry's stored JSON.
@@ -59,7 +55,7 @@ func (h Handlers) ListTimeEntries(c *fiber.Ctx) error {
 	}
 	c.Response().SetBodyRaw(body)
 	c.Response().Header.SetContentType(fiber.MIMEApplicationJSON)
-	h.Replies.Keep(c, key, gen)
+	h.Replies.Keep(c, key)
 	return nil
 }
 

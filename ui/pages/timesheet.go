@@ -78,18 +78,14 @@ func (h *Handlers) Timesheet(c *fiber.Ctx) error {
 		csrf = s.CSRF
 	}
 	key := "timesheet\x00" + web.MustActor(c).ID + "\x00" + csrf + "\x00" + today + "\x00" + c.OriginalURL()
-	gen, err := h.db.Generation()
-	if err != nil {
-		return err
-	}
-	if h.cfg.Replies.Serve(c, key, gen) {
+	if h.cfg.Replies.Serve(c, key) {
 		c.Set(fiber.HeaderCacheControl, "no-store")
 		return nil
 	}
 	if err := h.timesheet(c, today); err != nil {
 		return err
 	}
-	h.cfg.Replies.Keep(c, key, gen)
+	h.cfg.Replies.Keep(c, key)
 	return nil
 }
 

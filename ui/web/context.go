@@ -15,6 +15,7 @@ const (
 	keyActor ctxKey = iota
 	keySession
 	keySessionToken
+	keyGeneration
 )
 
 // SetActor records the authenticated caller for the rest of the request.
@@ -50,6 +51,18 @@ func Session(c *fiber.Ctx) (store.Session, bool) {
 func SessionToken(c *fiber.Ctx) string {
 	t, _ := c.Locals(keySessionToken).(string)
 	return t
+}
+
+// SetGeneration records the store's generation (store.DB.Generation) read
+// before the caller was authenticated: an answer computed in this request
+// is no older than that, the caller's roles included.
+func SetGeneration(c *fiber.Ctx, gen uint64) { c.Locals(keyGeneration, gen) }
+
+// Generation returns what SetGeneration recorded, and false when nothing
+// was.
+func Generation(c *fiber.Ctx) (uint64, bool) {
+	g, ok := c.Locals(keyGeneration).(uint64)
+	return g, ok
 }
 
 // IsAPI reports whether the request is for the JSON API, whose errors are

@@ -8,18 +8,20 @@ import (
 
 // Replies keeps the bodies of GET answers that depend only on the store,
 // the request and the day (a member's month of entries, their timesheet),
-// each with the store generation (store.DB.Generation) read before it was
-// computed. An answer is served again only while that generation is
-// still the store's: any commit at all, by anyone, retires every kept
-// answer. So a page read over and over between writes is built once, and
-// no answer is ever older than the last commit.
+// each with the store generation read before the request was
+// authenticated (SetGeneration; the auth middleware records it for reads).
+// An answer is served again only while that generation is still the
+// store's: any commit at all, by anyone, retires every kept answer, a
+// change to the caller's own roles included. So a page read over and over
+// between writes is built once, and no answer is ever older than the last
+// commit.
 //
 // The key must name everything else the answer depends on: the member
 // asking, the whole URL, the day, the session's CSRF token for a page.
 type Replies struct {
 	mu    sync.RWMutex
 	m     map[string]reply
-	bytes int
+	bytes int // of keys and bodies
 	max   int
 }
 
@@ -29,21 +31,33 @@ type reply struct {
 	body        []byte
 }
 
-// NewReplies keeps up to maxBytes of answers; past that it starts afresh.
+// NewReplies keeps up to maxBytes of answers and their keys; past that it
+// starts afresh.
 func NewReplies(maxBytes int) *Replies {
 	return &Replies{m: map[string]reply{}, max: maxBytes}
 }
 
 // Serve answers c from the answer kept under key, if it was computed at
-// generation gen, and reports whether it did.
-func (r *Replies) Serve(c *fiber.Ctx, key string, gen uint64) bool {
-	if r == nil {
+// the request's generation, and reports whether it did. An answer of an
+// older generation is dropped.
+func (r *Replies) Serve(c *fiber.Ctx, key string) bool {
+	gen, ok := Generation(c)
+	if r == nil || !ok {
 		return false
 	}
 	r.mu.RLock()
-	rep, ok := r.m[key]
+	rep, found := r.m[key]
 	r.mu.RUnlock()
-	if !ok || rep.gen != gen {
+	if !found {
+		return false
+	}
+	if rep.gen != gen {
+		r.mu.Lock()
+		if cur, ok := r.m[key]; ok && cur.gen < gen {
+			delete(r.m, key)
+			r.bytes -= len(key) + len(cur.body)
+		}
+		r.mu.Unlock()
 		return false
 	}
 	c.Response().Header.SetContentType(rep.contentType)
@@ -51,24 +65,26 @@ func (r *Replies) Serve(c *fiber.Ctx, key string, gen uint64) bool {
 	return true
 }
 
-// Keep remembers c's answer (status 200 only) under key, computed at gen.
-// Call it after the handler has written the answer.
-func (r *Replies) Keep(c *fiber.Ctx, key string, gen uint64) {
-	if r == nil || c.Response().StatusCode() != fiber.StatusOK {
+// Keep remembers c's answer (status 200 only) under key, with the
+// request's generation. Call it after the handler has written the answer.
+func (r *Replies) Keep(c *fiber.Ctx, key string) {
+	gen, ok := Generation(c)
+	if r == nil || !ok || c.Response().StatusCode() != fiber.StatusOK {
 		return
 	}
 	body := append([]byte(nil), c.Response().Body()...)
+	size := len(key) + len(body)
 	rep := reply{gen: gen, contentType: string(c.Response().Header.ContentType()), body: body}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if old, ok := r.m[key]; ok {
-		r.bytes -= len(old.body)
+		r.bytes -= len(key) + len(old.body)
 	}
-	if r.bytes+len(body) > r.max {
+	if r.bytes+size > r.max {
 		r.m, r.bytes = map[string]reply{}, 0
 	}
-	if len(body) <= r.max {
+	if size <= r.max {
 		r.m[key] = rep
-		r.bytes += len(body)
+		r.bytes += size
 	}
 }

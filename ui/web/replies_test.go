@@ -21,11 +21,13 @@ func answer(t *testing.T, fn func(c *fiber.Ctx)) (string, int) {
 func TestReplies_ServesOnlyTheSameGeneration(t *testing.T) {
 	r := NewReplies(1 << 10)
 	answer(t, func(c *fiber.Ctx) {
+		SetGeneration(c, 7)
 		c.Response().SetBodyString("first")
-		r.Keep(c, "k", 7)
+		r.Keep(c, "k")
 	})
 	body, _ := answer(t, func(c *fiber.Ctx) {
-		if !r.Serve(c, "k", 7) {
+		SetGeneration(c, 7)
+		if !r.Serve(c, "k") {
 			t.Error("an answer kept at generation 7 was not served at 7")
 		}
 	})
@@ -33,11 +35,23 @@ func TestReplies_ServesOnlyTheSameGeneration(t *testing.T) {
 		t.Errorf("served %q, want %q", body, "first")
 	}
 	answer(t, func(c *fiber.Ctx) {
-		if r.Serve(c, "k", 8) {
+		SetGeneration(c, 7)
+		if r.Serve(c, "other") {
+			t.Error("an answer was served under another key")
+		}
+		SetGeneration(c, 8)
+		if r.Serve(c, "k") {
 			t.Error("an answer kept at generation 7 was served at 8")
 		}
-		if r.Serve(c, "other", 7) {
-			t.Error("an answer was served under another key")
+		if len(r.m) != 0 || r.bytes != 0 {
+			t.Errorf("the answer of generation 7 is still kept at 8: %d answers, %d bytes", len(r.m), r.bytes)
+		}
+		// A request without a generation neither reads nor keeps.
+		c.Locals(keyGeneration, nil)
+		c.Response().SetBodyString("second")
+		r.Keep(c, "k")
+		if len(r.m) != 0 {
+			t.Error("an answer was kept without a generation")
 		}
 	})
 }
@@ -45,27 +59,42 @@ func TestReplies_ServesOnlyTheSameGeneration(t *testing.T) {
 func TestReplies_KeepsOnly200AndStaysWithinItsBudget(t *testing.T) {
 	r := NewReplies(100)
 	answer(t, func(c *fiber.Ctx) {
+		SetGeneration(c, 1)
 		c.Status(fiber.StatusBadRequest).Response().SetBodyString("refused")
-		r.Keep(c, "bad", 1)
+		r.Keep(c, "bad")
 	})
 	answer(t, func(c *fiber.Ctx) {
-		if r.Serve(c, "bad", 1) {
+		SetGeneration(c, 1)
+		if r.Serve(c, "bad") {
 			t.Error("a 400 answer was kept")
 		}
 	})
 	for i, key := range []string{"a", "b", "c"} {
 		answer(t, func(c *fiber.Ctx) {
+			SetGeneration(c, uint64(i))
 			c.Response().SetBodyString(strings.Repeat("x", 40))
-			r.Keep(c, key, uint64(i))
+			r.Keep(c, key)
 		})
 		if r.bytes > r.max {
 			t.Fatalf("after %d answers of 40 bytes the replies hold %d bytes, over the budget of %d", i+1, r.bytes, r.max)
 		}
 	}
+	// Keys count too: long URLs cannot grow the replies past the budget.
+	for i := range 10 {
+		answer(t, func(c *fiber.Ctx) {
+			SetGeneration(c, 1)
+			c.Response().SetBodyString("[]")
+			r.Keep(c, strings.Repeat("k", 30)+string(rune('a'+i)))
+		})
+		if r.bytes > r.max {
+			t.Fatalf("after %d answers with 31-byte keys the replies hold %d bytes, over the budget of %d", i+1, r.bytes, r.max)
+		}
+	}
 	answer(t, func(c *fiber.Ctx) {
+		SetGeneration(c, 9)
 		c.Response().SetBodyString(strings.Repeat("x", 101))
-		r.Keep(c, "huge", 9)
-		if r.Serve(c, "huge", 9) {
+		r.Keep(c, "huge")
+		if r.Serve(c, "huge") {
 			t.Error("an answer larger than the whole budget was kept")
 		}
 	})
