@@ -1,9 +1,9 @@
 package ui
 
 import (
-	"strings"
 	"time"
 
+	"github.com/coopledger/coopledger/ui/web"
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/helmet"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
@@ -172,7 +172,7 @@ func (s *server) routes(app *fiber.App) {
 		CrossOriginEmbedderPolicy: "unsafe-none",
 	})
 	app.Use(func(c *fiber.Ctx) error {
-		if !strings.HasPrefix(c.Path(), "/api/") {
+		if !web.IsAPI(c) {
 			return pageHeaders(c)
 		}
 		apiHeaders(&c.Response().Header)

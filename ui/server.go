@@ -114,7 +114,10 @@ func New(cfg Config) (*fiber.App, error) {
 	s := &server{db: cfg.DB, log: cfg.Logger, api: api.Handlers{DB: cfg.DB, Gov: gov, Replies: replies}, pages: p,
 		metrics: cfg.Metrics, accessLog: cfg.AccessLog, sessionIdle: max(cfg.SessionIdle, 0)}
 	app := fiber.New(fiber.Config{
-		AppName:               "coopledger",
+		AppName: "coopledger",
+		// Paths are case-sensitive, as URLs are: /API/V1 is not the API
+		// (whose answers, errors and headers are told by their path).
+		CaseSensitive:         true,
 		BodyLimit:             cfg.BodyLimit,
 		DisableStartupMessage: true,
 		ErrorHandler:          errorHandler(cfg.Logger, p.RenderError),

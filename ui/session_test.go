@@ -203,6 +203,11 @@ func TestBodyLimit_FormPost413(t *testing.T) {
 
 func TestSecurityHeaders(t *testing.T) {
 	g := newGate(t, nil)
+	// Paths are case-sensitive: /API/V1 is not the API, whose headers and
+	// error bodies are told by the path.
+	if res, _ := g.do(httptest.NewRequest("GET", "/API/V1/me", nil)); res.StatusCode != http.StatusNotFound {
+		t.Errorf("GET /API/V1/me = %d, want 404", res.StatusCode)
+	}
 	for _, path := range []string{"/login", "/api/v1/me", "/healthz"} {
 		res, body := g.do(httptest.NewRequest("GET", path, nil))
 		csp := res.Header.Get("Content-Security-Policy")
