@@ -60,6 +60,11 @@ func TestPages_Timesheet_LongMonth_PagedWithWholeMonthTotals(t *testing.T) {
 	if got := rowsOf(body); len(got) != 50 || got[49] != ids[119] {
 		t.Errorf("a page number that is no number shows %d rows ending %v, want the first page", len(got), got)
 	}
+	// A page number whose offset would overflow is not a page either.
+	_, body = alice.get("/timesheet?month=2024-06&page=9223372036854775807", http.StatusOK)
+	if got := rowsOf(body); len(got) != 50 || got[49] != ids[119] || strings.Contains(body, "page=-") {
+		t.Errorf("the largest page number shows %d rows ending %v, want the first page", len(got), got)
+	}
 }
 
 // The page around the month is kept from one request to the next, but

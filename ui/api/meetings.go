@@ -109,16 +109,18 @@ func (h Handlers) Activity(c *fiber.Ctx) error {
 		}
 		year = y
 	}
+	st := governance.ActivityStatus(query(c, "status"))
+	switch st {
+	case "", governance.ActivityOK, governance.ActivityAtRisk, governance.ActivityInactive, governance.ActivityNone:
+	default:
+		// Refused before the year's activity is read.
+		return ledger.FieldError("status", "must be ok, at_risk, inactive or no_commitment")
+	}
 	as, err := h.Gov.Activity(actor, year)
 	if err != nil {
 		return err
 	}
-	if st := governance.ActivityStatus(query(c, "status")); st != "" {
-		switch st {
-		case governance.ActivityOK, governance.ActivityAtRisk, governance.ActivityInactive, governance.ActivityNone:
-		default:
-			return ledger.FieldError("status", "must be ok, at_risk, inactive or no_commitment")
-		}
+	if st != "" {
 		kept := as[:0]
 		for _, a := range as {
 			if a.Status == st {

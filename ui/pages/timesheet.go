@@ -89,6 +89,10 @@ func (h *Handlers) Timesheet(c *fiber.Ctx) error {
 	return nil
 }
 
+// maxTimesheetPage bounds the page number: far beyond any month's
+// entries, far below where (page-1)*timesheetPage overflows.
+const maxTimesheetPage = 1 << 20
+
 // timesheet renders the timesheet GET /timesheet asks for.
 func (h *Handlers) timesheet(c *fiber.Ctx, today string) error {
 	p := Page{Form: map[string]string{"date": today}}
@@ -101,8 +105,10 @@ func (h *Handlers) timesheet(c *fiber.Ctx, today string) error {
 		p.Error = "The month in the address " + err.Error() + "; showing this month instead."
 	}
 	// A page number past the end shows an empty page with a link back.
+	// A page number that is not one, or so large that its offset would
+	// overflow, shows the first page.
 	page, err := strconv.Atoi(c.Query("page", "1"))
-	if err != nil || page < 1 {
+	if err != nil || page < 1 || page > maxTimesheetPage {
 		page = 1
 	}
 	return h.renderTimesheet(c, status, month, page, p)
