@@ -56,3 +56,21 @@ func TestPurgeExpired(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// With nothing ended, the hourly purge commits nothing.
+func TestPurgeExpired_NothingEndedCommitsNothing(t *testing.T) {
+	clock := storetest.NewClock(now)
+	db := storetest.OpenDBClock(t, clock.Now)
+	c := seedCoop(t, db)
+	if _, _, err := db.CreateSession(c.alice.ID, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := db.Generation()
+	n, err := db.PurgeExpired(2 * time.Hour)
+	if err != nil || n != 0 {
+		t.Fatalf("purge with nothing ended = %d, %v", n, err)
+	}
+	if after, _ := db.Generation(); after != before {
+		t.Errorf("a purge that deleted nothing committed (generation %d to %d)", before, after)
+	}
+}
