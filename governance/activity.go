@@ -117,7 +117,7 @@ func Assess(m ledger.Member, rule ActivityRule, has bool, year int, today string
 		}
 	}
 	a.Hours = decimal.New(mins, 0).Div(decimal.NewFromInt(60)).Round(2)
-	first, last := yearBounds(year)
+	first, last := YearBounds(year)
 	from, to := first, last
 	if m.Joined > from {
 		from = m.Joined
@@ -170,7 +170,9 @@ type MeetingAttendance struct {
 	Attended bool
 }
 
-func yearBounds(year int) (string, string) {
+// YearBounds are the first and last days of year (YYYY-MM-DD): the span
+// activity is measured over.
+func YearBounds(year int) (first, last string) {
 	return fmt.Sprintf("%04d-01-01", year), fmt.Sprintf("%04d-12-31", year)
 }
 

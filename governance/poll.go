@@ -344,13 +344,13 @@ func NewPoll(in PollInput, now time.Time) (Poll, error) {
 			v.Add("electorate.classes", err.Error())
 		}
 	}
-	electorate.Classes = sortedUnique(in.Electorate.Classes)
+	electorate.Classes = ledger.UniqueSorted(in.Electorate.Classes)
 	for _, r := range in.Electorate.Roles {
 		if _, err := ledger.ParseRole(string(r)); err != nil {
 			v.Add("electorate.roles", err.Error())
 		}
 	}
-	electorate.Roles = sortedUnique(in.Electorate.Roles)
+	electorate.Roles = ledger.UniqueSorted(in.Electorate.Roles)
 
 	weights := checkWeights(&v, in.Weights)
 
@@ -438,19 +438,5 @@ func checkWeights(v *ledger.ValidationError, in map[ledger.Class]decimal.Decimal
 	if ok && !sum.Equal(decimal.NewFromInt(1)) {
 		v.Add("weights", "the shares must add up to 1; they add up to "+sum.String())
 	}
-	return out
-}
-
-// sortedUnique drops repeats and sorts, so equal electorates compare equal.
-func sortedUnique[T ~string](in []T) []T {
-	out := make([]T, 0, len(in))
-	seen := map[T]bool{}
-	for _, x := range in {
-		if !seen[x] {
-			seen[x] = true
-			out = append(out, x)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
 	return out
 }

@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/mail"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -236,7 +236,7 @@ func (in MemberInput) Apply(m *Member, create bool) error {
 				v.Add("classes", err.Error())
 			}
 		}
-		m.Classes = uniqueSorted(*in.Classes)
+		m.Classes = UniqueSorted(*in.Classes)
 	}
 	if m.Classes == nil {
 		m.Classes = []Class{}
@@ -247,13 +247,13 @@ func (in MemberInput) Apply(m *Member, create bool) error {
 				v.Add("roles", err.Error())
 			}
 		}
-		m.Roles = uniqueSorted(*in.Roles)
+		m.Roles = UniqueSorted(*in.Roles)
 	}
 	if len(m.Roles) == 0 {
 		m.Roles = []Role{RoleMember}
 	}
 	if in.Circles != nil {
-		m.Circles = uniqueSorted(*in.Circles)
+		m.Circles = UniqueSorted(*in.Circles)
 	}
 	if m.Circles == nil {
 		m.Circles = []string{}
@@ -306,17 +306,12 @@ func NormalizeEmail(s string) (string, error) {
 // EmailKey is the form under which addresses are unique.
 func EmailKey(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
-func uniqueSorted[T ~string](in []T) []T {
-	out := make([]T, 0, len(in))
-	seen := map[T]bool{}
-	for _, x := range in {
-		if !seen[x] {
-			seen[x] = true
-			out = append(out, x)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
-	return out
+// UniqueSorted returns a sorted copy of in without repeats: roles,
+// classes and circles are sets, stored in one order.
+func UniqueSorted[T ~string](in []T) []T {
+	out := append(make([]T, 0, len(in)), in...) // never nil: JSON shows []
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // ValidLine reports whether s is printable text of at most max characters

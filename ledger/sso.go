@@ -67,7 +67,7 @@ func (g GroupMap) Grant(groups []string) (roles []Role, classes []Class) {
 		roles = append(roles, g.roles[grp]...)
 		classes = append(classes, g.classes[grp]...)
 	}
-	return uniqueSorted(roles), uniqueSorted(classes)
+	return UniqueSorted(roles), UniqueSorted(classes)
 }
 
 // Sync returns m's roles and classes after a sign-in with groups: the
@@ -96,14 +96,14 @@ func (g GroupMap) Sync(m Member, groups []string) (roles []Role, classes []Class
 			grantClasses = append(grantClasses, c)
 		}
 	}
-	roles, classes = uniqueSorted(grantRoles), uniqueSorted(grantClasses)
+	roles, classes = UniqueSorted(grantRoles), UniqueSorted(grantClasses)
 	if len(roles) == 0 {
 		roles = []Role{RoleMember}
 	}
-	have := uniqueSorted(slices.Clone(m.Roles))
+	have := UniqueSorted(slices.Clone(m.Roles))
 	if len(have) == 0 {
 		have = []Role{RoleMember}
 	}
-	changed = !slices.Equal(roles, have) || !slices.Equal(classes, uniqueSorted(slices.Clone(m.Classes)))
+	changed = !slices.Equal(roles, have) || !slices.Equal(classes, UniqueSorted(slices.Clone(m.Classes)))
 	return roles, classes, changed
 }

@@ -310,7 +310,7 @@ func (s *Store) OwnActivity(m ledger.Member, year int) (a governance.Activity, c
 // hours (one member: their own range of the index) and the year's
 // all-hands. Members who did not belong that year are left out.
 func assess(tx *lstore.Tx, rules []governance.ActivityRule, members []ledger.Member, year int) ([]governance.Activity, error) {
-	from, to := fmt.Sprintf("%04d-01-01", year), fmt.Sprintf("%04d-12-31", year)
+	from, to := governance.YearBounds(year)
 	var minutes map[string]map[ledger.Compensation]int64
 	if len(members) == 1 {
 		// One member (their own dashboard): their range of the index.
