@@ -17,10 +17,10 @@ func TestEveryGovernanceWriteIsAudited(t *testing.T) {
 	f := newFixture(t)
 	fund(t, f.gs, "300.00")
 	var (
-		r  governance.Request
-		p  governance.Poll
-		b  governance.Bounty
-		m  governance.Meeting
+		r governance.Request
+		p governance.Poll
+		b governance.Bounty
+		m governance.Meeting
 	)
 	steps := []struct {
 		action string
