@@ -186,7 +186,8 @@ func TestPages_Bounties(t *testing.T) {
 	wantLocation(t, res, "/bounties?ok=bounty-accept#bounty-"+id)
 	_, body = max.get("/bounties?ok=bounty-accept", http.StatusOK)
 	wantInPage(t, body, "Bounty accepted and paid from the fund.", `id="fund-balance">40.00</dd>`, `id="fund-reserved">0.00</dd>`,
-		`<span class="badge gov-accepted">accepted</span>`, "<dt>Claimed by</dt><dd>Max</dd>", "<dt>Accepted by</dt><dd>Alice</dd>")
+		`<span class="badge gov-accepted">accepted</span>`, "<dt>Claimed by</dt><dd>Max</dd>", "<dt>Accepted by</dt><dd>Alice</dd>",
+		`<a href="/requests/`+req+`">Dark mode</a>`)
 	alice.post("/bounties/"+id+"/accept", url.Values{}, http.StatusConflict)
 	max.post("/bounties/"+id+"/steal", url.Values{}, http.StatusNotFound)
 	max.get("/bounties?state=lost", http.StatusBadRequest)

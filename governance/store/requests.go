@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"sort"
 
@@ -107,6 +108,30 @@ func (s *Store) Request(actor ledger.Member, id string) (v RequestView, err erro
 		return nil
 	})
 	return v, err
+}
+
+// RequestTitles maps the request ids given to their titles, reading just
+// those requests (a page linking to a few). An id no request has is left
+// out.
+func (s *Store) RequestTitles(ids []string) (titles map[string]string, err error) {
+	titles = make(map[string]string, len(ids))
+	err = s.view(func(tx *lstore.Tx) error {
+		for _, id := range ids {
+			if _, done := titles[id]; done || id == "" {
+				continue
+			}
+			r, _, err := request(tx.Bolt(), id)
+			if errors.Is(err, ledger.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			titles[id] = r.Title
+		}
+		return nil
+	})
+	return titles, err
 }
 
 // Requests lists the requests matching f, most votes first and, among

@@ -53,20 +53,17 @@ func (h *Handlers) renderBounties(c *fiber.Ctx, status int, p Page) error {
 		return err
 	}
 	d.Fund = fund
-	var people []string
+	var people, requests []string
 	for _, b := range bs {
 		people = append(people, b.ClaimantID, b.ReviewerID)
+		requests = append(requests, b.RequestID)
 	}
 	names, err := h.names(people...)
 	if err != nil {
 		return err
 	}
-	titles := map[string]string{}
-	if rs, _, err := h.cfg.Gov.Requests(actor, governance.RequestFilter{}); err == nil {
-		for _, r := range rs {
-			titles[r.ID] = r.Title
-		}
-	} else {
+	titles, err := h.cfg.Gov.RequestTitles(requests)
+	if err != nil {
 		return err
 	}
 	board := actor.HasRole(ledger.RoleBoard)
