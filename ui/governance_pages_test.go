@@ -243,6 +243,14 @@ func TestPages_MeetingsAndActivity(t *testing.T) {
 	max.post(base+"/minutes", url.Values{"minutes": {"We met."}, "decisions": {"Adopt the budget"}}, http.StatusSeeOther)
 	_, body = k.session(k.bob).get(base, http.StatusOK)
 	wantInPage(t, body, `<p id="attended">Max, Alice</p>`, "We met.", "Adopt the budget")
+	// A member who does not run the meeting sees the same names, read one
+	// by one rather than from the roster.
+	nia := k.session(k.member("Nia", "nia@example.org", ledger.RoleMember))
+	_, body = nia.get(base, http.StatusOK)
+	wantInPage(t, body, `<p id="attended">Max, Alice</p>`, "Budget 2025 <span class=\"hint\">— Max</span>", "<strong>Note-taker:</strong> Max")
+	if strings.Contains(body, `id="save-attendance"`) {
+		t.Error("a member who does not run the meeting is offered the attendance form")
+	}
 	_, body = max.get("/meetings", http.StatusOK)
 	wantInPage(t, body, "2 agenda items · 2 attended")
 	noInlineOrExternal(t, "/meetings", body)

@@ -101,18 +101,24 @@ func (h *Handlers) renderMeeting(c *fiber.Ctx, status int, id string, p Page) er
 	if err != nil {
 		return err
 	}
-	ms, err := h.db.Members()
-	if err != nil {
-		return err
-	}
-	names := map[string]string{}
-	for _, mb := range ms {
-		names[mb.ID] = mb.Name
-	}
 	today := ledger.Today(h.db.Now())
 	d := meetingData{M: m, Held: m.Held(today), RSVP: m.RSVP[actor.ID], CanAddItem: m.Date >= today,
 		RunsIt: actor.IsReviewer() || actor.IsAdmin() || m.Volunteered(governance.RoleFacilitator, actor.ID) ||
 			m.Volunteered(governance.RoleNoteTaker, actor.ID)}
+	// Who runs the meeting takes attendance from the whole roster; anyone
+	// else sees only the names the meeting mentions.
+	var ms []ledger.Member
+	names := map[string]string{}
+	if d.RunsIt {
+		if ms, err = h.db.Members(); err != nil {
+			return err
+		}
+		for _, mb := range ms {
+			names[mb.ID] = mb.Name
+		}
+	} else if names, err = h.names(meetingPeople(m)...); err != nil {
+		return err
+	}
 	for i, it := range m.Agenda {
 		d.Agenda = append(d.Agenda, agendaRow{AgendaItem: it, AddedByName: names[it.AddedBy], First: i == 0, Last: i == len(m.Agenda)-1})
 	}
@@ -148,6 +154,22 @@ func (h *Handlers) renderMeeting(c *fiber.Ctx, status int, id string, p Page) er
 	d.Decisions = strings.Join(dl, "\n")
 	p.Title, p.Nav, p.Data = m.Title+" "+m.Date, "meetings", d
 	return h.render(c, status, "meeting", p)
+}
+
+// meetingPeople lists the ids of the members m names: who added agenda
+// items, volunteered, answered or came.
+func meetingPeople(m governance.Meeting) []string {
+	var ids []string
+	for _, it := range m.Agenda {
+		ids = append(ids, it.AddedBy)
+	}
+	for _, vs := range m.Volunteers {
+		ids = append(ids, vs...)
+	}
+	for id := range m.RSVP {
+		ids = append(ids, id)
+	}
+	return append(ids, m.Attendance...)
 }
 
 // MeetingAction handles POST /meetings/:id/:action: agenda (text),
