@@ -124,6 +124,11 @@ func (m Member) IsAdmin() bool { return m.HasRole(RoleAdmin) }
 // IsReviewer reports whether m may review other members' hours: ops or board.
 func (m Member) IsReviewer() bool { return m.HasRole(RoleOps) || m.HasRole(RoleBoard) }
 
+// IsBoardOrAdmin reports whether m holds the co-op's trust beyond review:
+// keeps the books, oversees everyone's activity, runs any meeting's
+// attendance, reads any member's record.
+func (m Member) IsBoardOrAdmin() bool { return m.IsAdmin() || m.HasRole(RoleBoard) }
+
 // CanSeeAll reports whether m may read every member's records (board, admin,
 // and ops, who review their peers' hours).
 func (m Member) CanSeeAll() bool {

@@ -270,7 +270,7 @@ func (s *Store) Activity(actor ledger.Member, year int) (out []governance.Activi
 			return err
 		}
 		members := []ledger.Member{actor}
-		if actor.HasRole(ledger.RoleBoard) || actor.IsAdmin() {
+		if actor.IsBoardOrAdmin() {
 			if members, err = tx.Members(); err != nil {
 				return err
 			}

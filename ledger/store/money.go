@@ -11,7 +11,7 @@ import (
 
 // canKeepBooks is who records money: board and admin.
 func canKeepBooks(actor ledger.Member) bool {
-	return actor.IsAdmin() || actor.HasRole(ledger.RoleBoard)
+	return actor.IsBoardOrAdmin()
 }
 
 // IncomeMonth is a month's membership figures, kept when income is

@@ -10,7 +10,7 @@ import (
 // themselves nor board or admin: the co-op's roster is shared, inboxes
 // are not.
 func memberView(actor ledger.Member, m ledger.Member) ledger.Member {
-	if actor.ID == m.ID || actor.IsAdmin() || actor.HasRole(ledger.RoleBoard) {
+	if actor.ID == m.ID || actor.IsBoardOrAdmin() {
 		return m
 	}
 	m.Email = ""

@@ -52,7 +52,7 @@ func (h *Handlers) renderClose(c *fiber.Ctx, status int, month string, p Page) e
 	if err != nil {
 		return err
 	}
-	d := closeData{CanAct: actor.HasRole(ledger.RoleBoard) || actor.IsAdmin()}
+	d := closeData{CanAct: actor.IsBoardOrAdmin()}
 	states := map[string]string{}
 	for _, mc := range o.Closes {
 		states[mc.Month] = mc.State

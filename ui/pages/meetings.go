@@ -1,6 +1,7 @@
 package pages
 
 import (
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -32,7 +33,7 @@ func (h *Handlers) renderMeetings(c *fiber.Ctx, status int, p Page) error {
 	if err != nil {
 		return err
 	}
-	d := meetingsData{Rows: ms, Today: ledger.Today(h.db.Now()), CanSchedule: actor.IsReviewer(), CanOversee: oversees(actor)}
+	d := meetingsData{Rows: ms, Today: ledger.Today(h.db.Now()), CanSchedule: actor.IsReviewer(), CanOversee: actor.IsBoardOrAdmin()}
 	p.Title, p.Nav, p.Data = "Meetings", "meetings", d
 	return h.render(c, status, "meetings", p)
 }
@@ -302,10 +303,6 @@ func moveItem(agenda []governance.AgendaItem, item, dir string) (order []string,
 	return order, true
 }
 
-// oversees reports whether actor sees every member's activity on the
-// activity page: the board and admins.
-func oversees(actor ledger.Member) bool { return actor.HasRole(ledger.RoleBoard) || actor.IsAdmin() }
-
 // activityData is the board's view of a year: who is at risk or inactive,
 // and everyone's standing.
 type activityData struct {
@@ -325,8 +322,8 @@ func (h *Handlers) ActivityPage(c *fiber.Ctx) error {
 
 func (h *Handlers) renderActivity(c *fiber.Ctx, status int, p Page) error {
 	actor := web.MustActor(c)
-	if !oversees(actor) {
-		return fiber.NewError(fiber.StatusForbidden, "the activity of every member is for the board and admins")
+	if !actor.IsBoardOrAdmin() {
+		return fmt.Errorf("the activity of every member is for the board and admins: %w", ledger.ErrForbidden)
 	}
 	year := h.db.Now().Year()
 	if s := query(c, "year"); s != "" {
