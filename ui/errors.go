@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"unicode/utf8"
 
-	"github.com/coopledger/coopledger/ledger"
 	"github.com/coopledger/coopledger/ui/web"
 	"github.com/gofiber/fiber/v2"
 )
@@ -25,8 +24,9 @@ type ErrorDetail struct {
 }
 
 // classify is the one mapping from errors to HTTP statuses. Domain code
-// returns sentinels and *ledger.ValidationError; Fiber returns *fiber.Error
-// for routing and body-size problems.
+// returns sentinels and *ledger.ValidationError (web.Refused, which the
+// pages' inline refusals use too); Fiber returns *fiber.Error for routing
+// and body-size problems.
 func classify(err error) (int, ErrorDetail) {
 	status, d := classifyFull(err)
 	d.Message = shorten(d.Message)
@@ -50,20 +50,11 @@ func shorten(msg string) string {
 }
 
 func classifyFull(err error) (int, ErrorDetail) {
-	var ve *ledger.ValidationError
+	if r, ok := web.Refused(err); ok {
+		return r.Status, ErrorDetail{Code: r.Code, Message: r.Message, Fields: r.Fields}
+	}
 	var fe *fiber.Error
-	switch {
-	case errors.As(err, &ve):
-		return fiber.StatusBadRequest, ErrorDetail{Code: "invalid", Message: "Some fields need attention.", Fields: ve.Fields}
-	case errors.Is(err, ledger.ErrUnauthenticated):
-		return fiber.StatusUnauthorized, ErrorDetail{Code: "unauthenticated", Message: "Sign in first: send a session cookie or an Authorization: Bearer token."}
-	case errors.Is(err, ledger.ErrForbidden):
-		return fiber.StatusForbidden, ErrorDetail{Code: "forbidden", Message: "Your role does not allow this: " + err.Error()}
-	case errors.Is(err, ledger.ErrNotFound):
-		return fiber.StatusNotFound, ErrorDetail{Code: "not_found", Message: "Not found: " + err.Error()}
-	case errors.Is(err, ledger.ErrConflict):
-		return fiber.StatusConflict, ErrorDetail{Code: "conflict", Message: err.Error()}
-	case errors.As(err, &fe):
+	if errors.As(err, &fe) {
 		code := map[int]string{400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
 			405: "method_not_allowed", 409: "conflict", 413: "too_large", 429: "too_many_requests"}[fe.Code]
 		if code == "" {

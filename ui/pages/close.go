@@ -148,19 +148,18 @@ func (h *Handlers) ApproveCloseForm(c *fiber.Ctx) error {
 // for the refusals a board member can act on (order, conflict of
 // interest, a stale draft, bad month).
 func (h *Handlers) closeRefused(c *fiber.Ctx, month string, err error) error {
-	var ve *ledger.ValidationError
-	status := fiber.StatusConflict
-	switch {
-	case errors.As(err, &ve):
-		status = fiber.StatusBadRequest
-		if msg, ok := ve.Fields["month"]; ok {
+	r, ok := web.Refused(err)
+	if !ok || r.Status == fiber.StatusUnauthorized {
+		return err
+	}
+	status := r.Status
+	switch status {
+	case fiber.StatusBadRequest:
+		if msg, ok := r.Fields["month"]; ok {
 			return h.renderClose(c, status, "", Page{Error: "Month " + month + " " + msg + "."})
 		}
-	case errors.Is(err, ledger.ErrForbidden):
-		status = fiber.StatusForbidden
-	case errors.Is(err, ledger.ErrConflict), errors.Is(err, ledger.ErrNotFound):
-	default:
-		return err
+	case fiber.StatusNotFound:
+		status = fiber.StatusConflict // no draft yet: the board can draft one
 	}
 	return h.renderClose(c, status, month, Page{Error: err.Error()})
 }

@@ -22,14 +22,14 @@ import (
 // ownership refusal (403), a state that forbids the act (409). ok is false
 // for any other error, which the error handler answers.
 func refused(err error) (status int, p Page, ok bool) {
-	var ve *ledger.ValidationError
+	r, ok := web.Refused(err)
 	switch {
-	case errors.As(err, &ve):
-		return fiber.StatusBadRequest, Page{Error: invalid, Fields: ve.Fields}, true
-	case errors.Is(err, ledger.ErrForbidden):
-		return fiber.StatusForbidden, Page{Error: "Your role does not allow this: " + err.Error()}, true
-	case errors.Is(err, ledger.ErrConflict):
-		return fiber.StatusConflict, Page{Error: err.Error()}, true
+	case !ok:
+		return 0, Page{}, false
+	case r.Status == fiber.StatusBadRequest:
+		return r.Status, Page{Error: invalid, Fields: r.Fields}, true
+	case r.Status == fiber.StatusForbidden, r.Status == fiber.StatusConflict:
+		return r.Status, Page{Error: r.Message}, true
 	}
 	return 0, Page{}, false
 }
