@@ -459,16 +459,9 @@ func (tx *Tx) dayMinutes(mseq uint64, date string, skip, also uint64) (int, erro
 					}
 				}
 			}
-			minutes, state := 0, ledger.EntryState("")
-			if len(v) == 5 {
-				minutes, state = int(binary.BigEndian.Uint32(v)), codeState[v[4]]
-			} else {
-				// Indexed before index values carried minutes and state.
-				e, err := tx.TimeEntry(formatID(prefixEntry, fromU64(seq)))
-				if err != nil {
-					return 0, err
-				}
-				minutes, state = e.Minutes, e.State
+			minutes, state, err := tx.indexedDay(k, v)
+			if err != nil {
+				return 0, err
 			}
 			if (ledger.TimeEntry{State: state}).Counts() {
 				total += minutes
@@ -476,6 +469,17 @@ func (tx *Tx) dayMinutes(mseq uint64, date string, skip, also uint64) (int, erro
 		}
 	}
 	return total, nil
+}
+
+// indexedDay reads the minutes and state of the entry a member-index key
+// k (ending in the entry's sequence) and value v stand for: from the value,
+// or for keys indexed before values carried them, from the entry.
+func (tx *Tx) indexedDay(k, v []byte) (int, ledger.EntryState, error) {
+	if len(v) == 5 {
+		return int(binary.BigEndian.Uint32(v)), codeState[v[4]], nil
+	}
+	e, err := tx.TimeEntry(formatID(prefixEntry, fromU64(k[len(k)-8:])))
+	return e.Minutes, e.State, err
 }
 
 // scanMemberIndex reads the entries whose member-index keys start with
@@ -664,15 +668,8 @@ func (tx *Tx) MonthTotals(actor ledger.Member, memberID, month string) (map[ledg
 	tx.memberRange(prefix, prefix, false, func(k, v []byte) bool {
 		var minutes int
 		var state ledger.EntryState
-		if len(v) == 5 {
-			minutes, state = int(binary.BigEndian.Uint32(v)), codeState[v[4]]
-		} else {
-			// Indexed before index values carried minutes and state.
-			var e ledger.TimeEntry
-			if e, err = tx.TimeEntry(formatID(prefixEntry, fromU64(k[len(k)-8:]))); err != nil {
-				return false
-			}
-			minutes, state = e.Minutes, e.State
+		if minutes, state, err = tx.indexedDay(k, v); err != nil {
+			return false
 		}
 		t := out[state]
 		t.Entries++
