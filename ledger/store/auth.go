@@ -398,7 +398,10 @@ func (db *DB) TokenMember(token string) (m ledger.Member, err error) {
 		}
 	}()
 	err = db.View(func(tx *Tx) error {
-		t, found, err := getCached(&tx.db.tokens, tx.tx.Bucket(bucketTokens), key)
+		// The token's record is read only when tokenHits has not got it:
+		// after a member changes, or on a token's first use.
+		var t APIToken
+		found, err := get(tx.tx.Bucket(bucketTokens), key, &t)
 		if err != nil {
 			return err
 		}

@@ -62,7 +62,6 @@ type DB struct {
 	circles  decodeCache[ledger.Circle]
 	entries  decodeCache[*cachedEntry]
 	sessions decodeCache[Session]
-	tokens   decodeCache[APIToken]
 	// tokenHits remembers the member each bearer token signed in.
 	tokenHits tokenCache
 	// lastShared is when (UnixNano) a write last found others in flight.
