@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/coopledger/coopledger/governance"
@@ -82,16 +81,6 @@ func (s *Store) OpenPoll(actor ledger.Member, in governance.PollInput) (p govern
 	return p, err
 }
 
-// pollCache keeps the last decoded copy of each poll with the bytes it
-// came from, so the ballots of a busy poll do not decode it again while
-// it is unchanged (a ballot never changes the poll record).
-type pollCache struct{ m sync.Map } // seq → cachedPoll
-
-type cachedPoll struct {
-	raw []byte
-	p   governance.Poll
-}
-
 func (s *Store) poll(tx *bolt.Tx, id string) (governance.Poll, uint64, error) {
 	var p governance.Poll
 	seq, ok := parseID(prefixPoll, id)
@@ -108,18 +97,14 @@ func (s *Store) poll(tx *bolt.Tx, id string) (governance.Poll, uint64, error) {
 
 // decodePoll decodes the stored poll seq, through the cache.
 func (s *Store) decodePoll(seq uint64, raw []byte) (governance.Poll, error) {
-	if s.polls != nil {
-		if c, ok := s.polls.m.Load(seq); ok && bytes.Equal(c.(cachedPoll).raw, raw) {
-			return clonePoll(c.(cachedPoll).p), nil
-		}
+	if p, ok := s.polls.Get(u64(seq), raw); ok {
+		return clonePoll(p), nil
 	}
 	var p governance.Poll
 	if err := jsonUnmarshal(raw, &p); err != nil {
 		return p, err
 	}
-	if s.polls != nil {
-		s.polls.m.Store(seq, cachedPoll{raw: bytes.Clone(raw), p: clonePoll(p)})
-	}
+	s.polls.Put(u64(seq), raw, clonePoll(p))
 	return p, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"fmt"
 
+	"github.com/coopledger/coopledger/governance"
 	"github.com/coopledger/coopledger/ledger"
 	lstore "github.com/coopledger/coopledger/ledger/store"
 	bolt "go.etcd.io/bbolt"
@@ -52,7 +53,7 @@ const (
 type Store struct {
 	db    *lstore.DB
 	tx    *lstore.Tx
-	polls *pollCache
+	polls *lstore.DecodeCache[governance.Poll]
 }
 
 // InTx returns a store whose every call runs inside tx, for callers that
@@ -101,7 +102,7 @@ func New(db *lstore.DB) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("governance store: %w", err)
 	}
-	return &Store{db: db, polls: &pollCache{}}, nil
+	return &Store{db: db, polls: &lstore.DecodeCache[governance.Poll]{}}, nil
 }
 
 // DB is the ledger store underneath, for callers that need both.

@@ -50,6 +50,28 @@ func (c *decodeCache[T]) put(key []byte, raw []byte, v T) {
 	c.m[string(key)] = cachedRecord[T]{raw: bytes.Clone(raw), v: v}
 }
 
+// DecodeCache is the same cache for the records of packages that keep
+// their buckets in this file (governance's polls). A hit is the copy it
+// was given: a T holding slices or maps must be copied by the caller.
+type DecodeCache[T any] struct{ c decodeCache[T] }
+
+// Get returns the decoded copy of the record at key, if raw is still what
+// it was decoded from. A nil cache has nothing.
+func (d *DecodeCache[T]) Get(key, raw []byte) (T, bool) {
+	if d == nil {
+		var zero T
+		return zero, false
+	}
+	return d.c.get(key, raw)
+}
+
+// Put remembers v as the decoded raw at key; a nil cache keeps nothing.
+func (d *DecodeCache[T]) Put(key, raw []byte, v T) {
+	if d != nil {
+		d.c.put(key, raw, v)
+	}
+}
+
 // getCached is get through c: the record at key in b, decoded or the
 // cached copy of it, and false when there is none. T must hold no slices,
 // maps or pointers, since every caller gets the same copy.
