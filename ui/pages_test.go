@@ -219,6 +219,19 @@ func TestPages_Timesheet_LogHours(t *testing.T) {
 	wantInPage(t, body, `id="month-total">3.75</td>`, "draft: 2.5 h", "submitted: 1.25 h")
 }
 
+// Browsers send a textarea's line breaks as CRLF: a note typed on two
+// lines is stored with a plain newline, as the API would send it.
+func TestPages_Timesheet_NoteOnTwoLines(t *testing.T) {
+	k := newCoop(t)
+	alice := k.signIn(k.alice)
+	form := logForm(k, "1")
+	form.Set("note", "restic prune\r\nthen check")
+	alice.post("/timesheet", form, http.StatusSeeOther)
+	if es := k.entries(k.alice); len(es) != 1 || es[0].Note != "restic prune\nthen check" {
+		t.Fatalf("stored %+v, want one entry noting %q", es, "restic prune\nthen check")
+	}
+}
+
 func TestPages_Timesheet_InvalidFormStoresNothing(t *testing.T) {
 	k := newCoop(t)
 	alice := k.signIn(k.alice)

@@ -14,8 +14,18 @@ func asValidation(err error) (*ledger.ValidationError, bool) {
 	return ve, ok
 }
 
-// form copies a form value: Fiber reuses request memory.
-func form(c *fiber.Ctx, name string) string { return strings.Clone(c.FormValue(name)) }
+// form copies a form value (Fiber reuses request memory), with its line
+// breaks as the API sends them (plainBreaks).
+func form(c *fiber.Ctx, name string) string { return plainBreaks(c.FormValue(name)) }
+
+// plainBreaks turns the CRLF line breaks browsers send for a textarea (and any
+// lone CR) into plain newlines, in a copy of s.
+func plainBreaks(s string) string {
+	if !strings.Contains(s, "\r") {
+		return strings.Clone(s)
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+}
 
 // param copies a route parameter.
 func param(c *fiber.Ctx, name string) string { return strings.Clone(c.Params(name)) }
@@ -25,12 +35,12 @@ func param(c *fiber.Ctx, name string) string { return strings.Clone(c.Params(nam
 func formValues(c *fiber.Ctx, name string) []string {
 	out := []string{}
 	for _, v := range c.Request().PostArgs().PeekMulti(name) {
-		out = append(out, string(v))
+		out = append(out, plainBreaks(string(v)))
 	}
 	if len(out) == 0 {
 		if mf, err := c.MultipartForm(); err == nil {
 			for _, v := range mf.Value[name] {
-				out = append(out, strings.Clone(v))
+				out = append(out, plainBreaks(v))
 			}
 		}
 	}
