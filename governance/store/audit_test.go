@@ -1,13 +1,12 @@
 package store_test
 
 import (
-	"encoding/json"
 	"testing"
 	"time"
 
 	"github.com/coopledger/coopledger/governance"
 	"github.com/coopledger/coopledger/ledger"
-	lstore "github.com/coopledger/coopledger/ledger/store"
+	"github.com/coopledger/coopledger/ledger/store/storetest"
 )
 
 // Every governance write is recorded in the hash-chained audit log (DESIGN
@@ -90,11 +89,11 @@ func TestEveryGovernanceWriteIsAudited(t *testing.T) {
 		}},
 	}
 	for _, s := range steps {
-		before := governanceAudit(t, f.gs)
+		before := storetest.AuditEvents(t, f.gs.DB())
 		if err := s.write(); err != nil {
 			t.Fatalf("%s: %v", s.action, err)
 		}
-		after := governanceAudit(t, f.gs)
+		after := storetest.AuditEvents(t, f.gs.DB())
 		if len(after) != len(before)+1 {
 			t.Fatalf("%s recorded %d audit events, want 1", s.action, len(after)-len(before))
 		}
@@ -103,37 +102,17 @@ func TestEveryGovernanceWriteIsAudited(t *testing.T) {
 		}
 	}
 	// A refused write records nothing.
-	before := governanceAudit(t, f.gs)
+	before := storetest.AuditEvents(t, f.gs.DB())
 	if _, err := f.gs.ApproveBounty(f.alice, b.ID); err == nil {
 		t.Fatal("a plain member approved a bounty")
 	}
 	if _, err := f.gs.Comment(f.bob, r.ID, governance.CommentInput{Body: " "}); err == nil {
 		t.Fatal("an empty comment was accepted")
 	}
-	if after := governanceAudit(t, f.gs); len(after) != len(before) {
+	if after := storetest.AuditEvents(t, f.gs.DB()); len(after) != len(before) {
 		t.Errorf("refused writes recorded %d audit events", len(after)-len(before))
 	}
 	if _, err := f.gs.DB().VerifyAudit(); err != nil {
 		t.Errorf("the audit chain does not hold after the governance writes: %v", err)
 	}
-}
-
-// governanceAudit decodes the stored audit records in order.
-func governanceAudit(t *testing.T, gs interface{ DB() *lstore.DB }) []lstore.AuditEvent {
-	t.Helper()
-	var out []lstore.AuditEvent
-	err := gs.DB().View(func(tx *lstore.Tx) error {
-		return tx.Bolt().Bucket([]byte("audit")).ForEach(func(_, v []byte) error {
-			var e lstore.AuditEvent
-			if err := json.Unmarshal(v, &e); err != nil {
-				return err
-			}
-			out = append(out, e)
-			return nil
-		})
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
 }

@@ -184,26 +184,6 @@ func TestVerifyAudit_AfterWrites(t *testing.T) {
 	}
 }
 
-// auditEvents decodes the stored audit records in key order.
-func auditEvents(t *testing.T, db *store.DB) []store.AuditEvent {
-	t.Helper()
-	var out []store.AuditEvent
-	err := db.Bolt().View(func(tx *bolt.Tx) error {
-		return tx.Bucket([]byte("audit")).ForEach(func(_, v []byte) error {
-			var e store.AuditEvent
-			if err := json.Unmarshal(v, &e); err != nil {
-				return err
-			}
-			out = append(out, e)
-			return nil
-		})
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 func TestVerifyAudit_Tampered_Breaks(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -288,7 +268,7 @@ func TestAuditEvents_RecordActorsAndActions(t *testing.T) {
 	if _, err := c.db.ReviewTimeEntry(c.bob, e.ID, false, "wrong circle"); err != nil {
 		t.Fatal(err)
 	}
-	events := auditEvents(t, c.db)
+	events := storetest.AuditEvents(t, c.db)
 	if len(events) != seedEvents+3 {
 		t.Fatalf("%d events, want %d", len(events), seedEvents+3)
 	}

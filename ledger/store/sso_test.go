@@ -7,6 +7,7 @@ import (
 
 	"github.com/coopledger/coopledger/ledger"
 	"github.com/coopledger/coopledger/ledger/store"
+	"github.com/coopledger/coopledger/ledger/store/storetest"
 )
 
 func ssoID(email string, verified bool, groups ...string) store.SSOIdentity {
@@ -125,7 +126,7 @@ func TestSignInSSO_SyncsMappedRolesAndAudits(t *testing.T) {
 		t.Errorf("alice after leaving coop-ops: %v %v", in.Member.Roles, in.Member.Classes)
 	}
 	var updates []store.AuditEvent
-	for _, e := range auditEvents(t, c.db) {
+	for _, e := range storetest.AuditEvents(t, c.db) {
 		if e.Action == "member.update" && e.Actor == "sso" {
 			updates = append(updates, e)
 		}
@@ -134,11 +135,11 @@ func TestSignInSSO_SyncsMappedRolesAndAudits(t *testing.T) {
 		t.Errorf("audited sso updates = %+v", updates)
 	}
 	// In sync already: the sign-in writes its session and nothing else.
-	before := len(auditEvents(t, c.db))
+	before := len(storetest.AuditEvents(t, c.db))
 	if _, err := c.db.SignInSSO(ssoID("alice@example.org", true), p); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(auditEvents(t, c.db)) - before; n != 1 {
+	if n := len(storetest.AuditEvents(t, c.db)) - before; n != 1 {
 		t.Errorf("a sign-in in sync wrote %d audit events, want 1 (session.create)", n)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"path/filepath"
 	"sync"
@@ -224,4 +225,24 @@ func SeedBooks(t testing.TB, db *store.DB) ledger.Member {
 		}
 	}
 	return alice
+}
+
+// AuditEvents decodes the stored audit records in key (chain) order.
+func AuditEvents(t testing.TB, db *store.DB) []store.AuditEvent {
+	t.Helper()
+	var out []store.AuditEvent
+	err := db.Bolt().View(func(tx *bolt.Tx) error {
+		return tx.Bucket([]byte("audit")).ForEach(func(_, v []byte) error {
+			var e store.AuditEvent
+			if err := json.Unmarshal(v, &e); err != nil {
+				return err
+			}
+			out = append(out, e)
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
